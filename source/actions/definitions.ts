@@ -1,0 +1,113 @@
+import {formatBytes, listBackups, runBackup} from './backup.js';
+import {runConcurrencyTest} from './concurrency-test.js';
+import {runIncidentDump} from './incident-dump.js';
+import {runLatencyAnalysis} from './latency-analysis.js';
+import {describePlan, planRestart, runRestart, type RestartPlan} from './restart.js';
+import {planRestore, runRestore} from './restore.js';
+import type {ActionDefinition, ActionKind} from './runner.js';
+import {runValidation} from './validate.js';
+import type {IncidentContext} from '../monitor/store.js';
+import type {Config} from '../types.js';
+
+/** The screen's actions: the same functions the subcommands run, wrapped for the dialog. */
+export function actionDefinitions(
+	config: Config,
+	token: string | null,
+	monitor: {incidentContext(): IncidentContext},
+): Partial<Record<ActionKind, ActionDefinition>> {
+	const backupCfg = {
+		projectDir: config.project.dir,
+		files: config.project.files,
+		backupDir: config.backup.dir,
+		keep: config.backup.keep,
+	};
+	const restoreCfg = {projectDir: config.project.dir, backupDir: config.backup.dir};
+	return {
+		restart: {
+			title: 'Restart server',
+			destructive: true,
+			writes: true,
+			plan: async () => {
+				const plan = await planRestart(config);
+				return {lines: describePlan(plan), problems: plan.problems, context: plan};
+			},
+			run: async (context, report, signal) =>
+				runRestart(config, context as RestartPlan, report, {signal}),
+		},
+		backup: {
+			title: 'Backup',
+			destructive: false,
+			writes: true,
+			run: async (_context, report) => runBackup(backupCfg, report),
+		},
+		restore: {
+			title: 'Restore backup',
+			destructive: true,
+			writes: true,
+			choices: async () =>
+				(await listBackups(config.backup.dir)).map((b) => ({
+					id: b.id,
+					label: `${b.id}  ${new Date(b.createdAt).toLocaleString()}  ${b.fileCount} files  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}`,
+				})),
+			plan: async (id) => {
+				const plan = await planRestore(restoreCfg, id ?? '');
+				const lines = [
+					`restore backup ${plan.id} into ${config.project.dir} (every checksum verified: OK)`,
+					...plan.overwrite.map(
+						(f) => `overwrite ${f} (the old copy is kept beside it as .pre_restore)`,
+					),
+					...plan.create.map((f) => `create ${f}`),
+				];
+				return {lines, problems: plan.problems, context: plan.id};
+			},
+			run: async (context, report) => runRestore(restoreCfg, context as string, report),
+		},
+		validate: {
+			title: 'Validation',
+			destructive: false,
+			writes: false,
+			run: async (_context, report) => runValidation(config, report, {token}),
+		},
+		dump: {
+			title: 'Incident dump',
+			destructive: false,
+			writes: true,
+			run: async (_context, report) =>
+				runIncidentDump(config.stateDir, monitor.incidentContext(), report),
+		},
+		latency: {
+			title: 'Latency analysis',
+			destructive: false,
+			writes: false,
+			run: async (_context, report, signal) =>
+				runLatencyAnalysis(
+					{
+						url: config.endpoint.url,
+						token,
+						timeoutMs: config.endpoint.timeoutMs,
+						tools: config.analysis.tools,
+						iterations: config.analysis.iterations,
+						signal,
+					},
+					report,
+				),
+		},
+		concurrency: {
+			title: 'Concurrency test',
+			destructive: false,
+			writes: false,
+			run: async (_context, report, signal) =>
+				runConcurrencyTest(
+					{
+						url: config.endpoint.url,
+						token,
+						timeoutMs: config.endpoint.timeoutMs,
+						workers: config.analysis.workers,
+						requests: config.analysis.requests,
+						signal,
+					},
+					report,
+				),
+		},
+	};
+}

@@ -1,0 +1,38 @@
+import React from 'react';
+import {Text} from 'ink';
+import {formatClock, formatInterval} from '../lib/format.js';
+import type {Snapshot} from '../types.js';
+import {C, HealthWord} from './theme.js';
+
+export function Header(props: {
+	snapshot: Snapshot;
+	width: number;
+	readOnly: boolean;
+	small: string | null;
+}) {
+	const s = props.snapshot;
+	const reason = s.reasons[0];
+	return (
+		<Text wrap="truncate-end">
+			<C bold color="cyan">
+				mcptop
+			</C>
+			{` ${s.profile} @ ${s.host}  ${formatClock(s.time)}  every ${formatInterval(s.intervalMs)}  `}
+			{s.paused ? (
+				<C inverse bold color="yellow">
+					PAUSED
+				</C>
+			) : (
+				<C color="green">LIVE</C>
+			)}
+			{props.readOnly ? <C color="yellow"> READ-ONLY</C> : null}
+			{'  health '}
+			<HealthWord health={s.health} />
+			{props.small ? (
+				<C color="yellow">{`  ${props.small}`}</C>
+			) : reason && s.health !== 'OK' ? (
+				<C dim>{`  ${reason}`}</C>
+			) : null}
+		</Text>
+	);
+}

@@ -1,0 +1,94 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import {formatMs, sparkline} from '../lib/format.js';
+import type {Assessment, LatencyStatus} from '../types.js';
+import {C, HealthWord, PaneTitle} from './theme.js';
+
+export type LatencyPaneProps = {
+	latency: LatencyStatus;
+	now: number;
+	width: number;
+	/** Lines available below the title (1 or more). */
+	rows: number;
+	focused: boolean;
+};
+
+const assessmentColor: Record<Assessment, string> = {
+	Excellent: 'green',
+	Good: 'green',
+	Acceptable: 'yellow',
+	Poor: 'red',
+	'n/a': 'gray',
+};
+
+function Spark({samples, width}: {samples: Array<number | null>; width: number}) {
+	const line = sparkline(samples, width);
+	// Failed probes are '×' in red; split so colour wraps only the failures.
+	const parts = line.split(/(×+)/).filter((s) => s !== '');
+	return (
+		<Text wrap="truncate-end">
+			{parts.map((part, i) =>
+				part.startsWith('×') ? (
+					<C key={i} color="red" bold>
+						{part}
+					</C>
+				) : (
+					<C key={i} color="cyan">
+						{part}
+					</C>
+				),
+			)}
+			{samples.length === 0 ? <C dim>waiting for the first probe…</C> : null}
+		</Text>
+	);
+}
+
+export function LatencyPane(props: LatencyPaneProps) {
+	const l = props.latency;
+	const width = props.width;
+	const stateText =
+		l.state === 'connected'
+			? `${l.kind} connected`
+			: l.state === 'reconnecting' && l.nextRetryAt !== null
+				? `reconnecting in ${Math.max(0, Math.ceil((l.nextRetryAt - props.now) / 1000))}s (#${l.reconnects})`
+				: `${l.kind} ${l.state}`;
+	const gap = width >= 100 ? '  ' : ' ';
+	const stats = (
+		<Text wrap="truncate-end">
+			{'now '}
+			<C bold>{formatMs(l.now)}</C>
+			{`${gap}p50 ${formatMs(l.p50)}${gap}p95 ${formatMs(l.p95)}${gap}p99 ${formatMs(l.p99)}${gap}max ${formatMs(l.max)}${gap}loss `}
+			<C color={l.lossPercent > 0 ? 'yellow' : undefined}>
+				{l.lossPercent.toFixed(l.lossPercent >= 10 ? 0 : 1)}%
+			</C>
+			{gap}
+			<C color={assessmentColor[l.assessment]} bold>
+				{l.assessment}
+			</C>
+			{'  '}
+			<HealthWord health={l.health} />
+		</Text>
+	);
+	const problem = l.lastError ? `${l.lastError}${l.hint ? ` — ${l.hint}` : ''}` : null;
+	return (
+		<Box flexDirection="column" width={width}>
+			<PaneTitle
+				title="Latency"
+				focused={props.focused}
+				width={width}
+				summary={`${l.url} · ${stateText}`}
+			/>
+			<Spark samples={l.samples} width={width} />
+			{props.rows >= 2 ? stats : null}
+			{props.rows >= 3 && problem && l.health !== 'OK' ? (
+				<Text wrap="truncate-end">
+					<C color="red">{problem}</C>
+				</Text>
+			) : null}
+		</Box>
+	);
+}
+
+export function latencyPaneLines(latency: LatencyStatus): number {
+	return latency.lastError && latency.health !== 'OK' ? 3 : 2;
+}

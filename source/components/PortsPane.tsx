@@ -1,0 +1,119 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import {col, fit, formatDuration, formatMs} from '../lib/format.js';
+import type {LatencyStatus, PortStatus} from '../types.js';
+import {C, HealthWord, PaneTitle} from './theme.js';
+
+export type PortsPaneProps = {
+	ports: PortStatus[];
+	/** The endpoint's probe result is shown on the row of the port it lives on. */
+	endpoint: Pick<LatencyStatus, 'url' | 'kind' | 'state' | 'now' | 'lastError'>;
+	now: number;
+	width: number;
+	/** Rows available for port lines (title and column header excluded). */
+	rows: number;
+	focused: boolean;
+	scroll: number;
+	/** Column header line; hidden on very short terminals. */
+	header?: boolean;
+};
+
+function endpointPort(url: string): number | null {
+	try {
+		const u = new URL(url);
+		if (u.port) return Number(u.port);
+		return u.protocol === 'https:' || u.protocol === 'wss:' ? 443 : 80;
+	} catch {
+		return null;
+	}
+}
+
+function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string {
+	if (endpointPort(endpoint.url) === p.port) {
+		if (endpoint.state === 'connected')
+			return `${endpoint.kind} ${endpoint.now === null ? 'no reply' : 'ok'}`;
+		return `${endpoint.kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
+	}
+	if (p.listening) return `tcp ${formatMs(p.connectMs)}`;
+	return p.error ? fit(p.error, 10) : 'refused';
+}
+
+export function PortsPane(props: PortsPaneProps) {
+	const {width} = props;
+	const extra = Math.max(0, width - 80);
+	const w = {
+		port: 6,
+		name: 14 + Math.floor(extra / 3),
+		state: 7,
+		pid: 8,
+		proc: 12 + Math.floor(extra / 3),
+		conns: 6,
+		probe: 11 + Math.floor(extra / 6),
+		since: 7,
+	};
+	const bad = props.ports.filter((p) => p.health !== 'OK').length;
+	const lines: React.ReactNode[] = [];
+	for (const p of props.ports) {
+		const owner = p.pid === null ? (p.listening ? 'owner unknown' : '—') : (p.processName ?? '?');
+		lines.push(
+			<Text key={`p${p.port}`} wrap="truncate-end">
+				{col(String(p.port), w.port)}
+				{col(p.name, w.name)}
+				<C color={p.listening ? 'green' : 'red'} bold={!p.listening}>
+					{col(p.listening ? 'LISTEN' : 'closed', w.state)}
+				</C>
+				{col(p.pid === null ? '—' : String(p.pid), w.pid)}
+				{col(owner, w.proc)}
+				{col(p.listening ? String(p.established) : '—', w.conns)}
+				{col(probeText(p, props.endpoint), w.probe)}
+				{col(formatDuration((props.now - p.since) / 1000), w.since)}
+				<HealthWord health={p.health} />
+			</Text>,
+		);
+		if (p.warning) {
+			lines.push(
+				<Text key={`w${p.port}`} wrap="truncate-end">
+					<C color="red" bold>
+						{'  ⚠ WARN '}
+						{p.warning}
+					</C>
+				</Text>,
+			);
+		}
+	}
+	if (props.ports.length === 0)
+		lines.push(<Text key="none">no ports configured (config key "ports")</Text>);
+	const rows = Math.max(1, props.rows);
+	const start = Math.min(Math.max(0, props.scroll), Math.max(0, lines.length - rows));
+	return (
+		<Box flexDirection="column" width={width}>
+			<PaneTitle
+				title="Ports"
+				focused={props.focused}
+				width={width}
+				summary={`${props.ports.length} ports${bad > 0 ? ` · ${bad} not OK` : ''}`}
+			/>
+			{props.header === false ? null : (
+				<Text wrap="truncate-end">
+					<C dim>
+						{col('PORT', w.port)}
+						{col('NAME', w.name)}
+						{col('STATE', w.state)}
+						{col('PID', w.pid)}
+						{col('PROCESS', w.proc)}
+						{col('CONNS', w.conns)}
+						{col('PROBE', w.probe)}
+						{col('SINCE', w.since)}
+						HEALTH
+					</C>
+				</Text>
+			)}
+			{lines.slice(start, start + rows)}
+		</Box>
+	);
+}
+
+/** Lines the pane wants for its content (title and header excluded). */
+export function portsPaneLines(ports: PortStatus[]): number {
+	return Math.max(1, ports.length + ports.filter((p) => p.warning).length);
+}

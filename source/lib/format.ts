@@ -1,0 +1,67 @@
+/** Small pure formatting helpers for the panes and the one-line outputs. */
+
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	if (width <= 0) return '';
+	const chars = [...text];
+	if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+	const pad = ' '.repeat(width - chars.length);
+	return align === 'left' ? text + pad : pad + text;
+}
+
+/** A table cell: the text fitted to width - 1 and one space, so neighbours never touch. */
+export function col(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	return width <= 1 ? fit(text, width) : fit(text, width - 1, align) + ' ';
+}
+
+export function formatDuration(totalSeconds: number): string {
+	const s = Math.max(0, Math.floor(totalSeconds));
+	const d = Math.floor(s / 86_400);
+	const h = Math.floor((s % 86_400) / 3600);
+	const m = Math.floor((s % 3600) / 60);
+	const sec = s % 60;
+	if (d > 0) return `${d}d${String(h).padStart(2, '0')}h`;
+	if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+	if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
+	return `${sec}s`;
+}
+
+export function formatMs(ms: number | null): string {
+	if (ms === null) return '—';
+	if (ms >= 10_000) return `${(ms / 1000).toFixed(0)}s`;
+	if (ms >= 1000) return `${(ms / 1000).toFixed(1)}s`;
+	if (ms >= 10) return `${ms.toFixed(0)}ms`;
+	return `${ms.toFixed(1)}ms`;
+}
+
+export function formatMb(mb: number): string {
+	return mb >= 10_000 ? `${(mb / 1024).toFixed(1)}G` : mb >= 100 ? mb.toFixed(0) : mb.toFixed(1);
+}
+
+export function formatClock(epochMs: number): string {
+	const d = new Date(epochMs);
+	return [d.getHours(), d.getMinutes(), d.getSeconds()]
+		.map((n) => String(n).padStart(2, '0'))
+		.join(':');
+}
+
+export function formatInterval(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+const blocks = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** One character per sample; a failed probe is '×' so failures show without colour. */
+export function sparkline(samples: Array<number | null>, width: number): string {
+	const shown = samples.slice(Math.max(0, samples.length - width));
+	const ok = shown.filter((v): v is number => v !== null);
+	const max = ok.length > 0 ? Math.max(...ok) : 0;
+	const min = ok.length > 0 ? Math.min(...ok) : 0;
+	const span = max - min;
+	return shown
+		.map((v) => {
+			if (v === null) return '×';
+			if (span <= 0) return blocks[0];
+			return blocks[Math.min(blocks.length - 1, Math.floor(((v - min) / span) * blocks.length))];
+		})
+		.join('');
+}

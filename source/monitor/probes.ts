@@ -1,0 +1,37 @@
+import path from 'node:path';
+import {EndpointProbe} from '../probes/endpoint.js';
+import {LogTail} from '../probes/log-tail.js';
+import {PortProbe} from '../probes/ports.js';
+import {ProcessProbe} from '../probes/processes.js';
+import {SystemProbe} from '../probes/system.js';
+import type {Config} from '../types.js';
+import {compileRules} from './alert-rules.js';
+import type {LogBatch, MonitorProbes} from './store.js';
+
+/** The real probes for a config; log batches go to `ingest` (the store). */
+export function createProbes(
+	config: Config,
+	token: string | null,
+	ingest: (batch: LogBatch) => void,
+): MonitorProbes {
+	const classifier = compileRules(config.alerts.rules);
+	return {
+		ports: new PortProbe({ports: config.ports}),
+		processes: new ProcessProbe({match: new RegExp(config.process.match)}),
+		system: new SystemProbe({diskPath: path.resolve(config.project.dir)}),
+		endpoint: new EndpointProbe({
+			url: config.endpoint.url,
+			timeoutMs: config.endpoint.timeoutMs,
+			token,
+		}),
+		logs: config.logs.map(
+			(file) =>
+				new LogTail({
+					path: file,
+					classifier,
+					backlogLines: config.logBacklogLines,
+					onBatch: ingest,
+				}),
+		),
+	};
+}

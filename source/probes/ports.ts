@@ -1,0 +1,326 @@
+// Port probe (SPEC 1, 2): is each configured port listening, who owns it, how many clients are on it.
+import net from 'node:net';
+import os from 'node:os';
+import si, {type Systeminformation} from 'systeminformation';
+import type {PortConfig, PortReading} from '../types.js';
+import {
+	findSocketOwners,
+	hasProc,
+	isGone,
+	readCmdline,
+	readProcStat,
+	readTcpSockets,
+	type TcpSocket,
+} from './proc.js';
+
+export type PortProbeOptions = {
+	ports: PortConfig[];
+	/** How long a TCP connect may take before the port counts as not listening. Default 1000. */
+	connectTimeoutMs?: number;
+	/** Monotonic clock in ms, for how often the socket tables and hidden owners are re-read. */
+	now?: () => number;
+};
+
+type Family = 4 | 6;
+
+type ConnectResult = {
+	ok: boolean;
+	ms: number | null;
+	error: string | null;
+	localPort: number | null;
+};
+
+type Owner = {
+	pid: number | null;
+	startTicks: number;
+	name: string | null;
+	command: string | null;
+	family: Family;
+	checkedAt: number;
+};
+
+// Reading /proc/net/tcp costs a walk of the kernel's whole connection hash table (~2 ms here), so
+// between full reads only the address families that hold the configured listeners are read.
+const bothTablesEveryMs = 5000;
+// When a socket's owner cannot be seen (another user's process), look again only this often.
+const unknownOwnerRetryMs = 10_000;
+// Without /proc, systeminformation forks netstat/lsof: keep its answer this long.
+const fallbackTableTtlMs = 5000;
+
+export class PortProbe {
+	private readonly ports: Array<PortConfig & {host: string; local: boolean}>;
+	private readonly connectTimeoutMs: number;
+	private readonly now: () => number;
+	private readonly watchedPorts: ReadonlySet<number>;
+	private readonly owners = new Map<number, Owner>();
+	private listenerFamilies = new Set<Family>();
+	private lastBothTablesAt = -Infinity;
+	private lastListening: boolean[] = [];
+	private inFlight: Promise<PortReading[]> | null = null;
+	private fallbackTable: {at: number; rows: Systeminformation.NetworkConnectionsData[]} | null =
+		null;
+
+	constructor(opts: PortProbeOptions) {
+		this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
+		this.now = opts.now ?? (() => performance.now());
+		const ownAddresses = new Set<string>();
+		for (const list of Object.values(os.networkInterfaces()))
+			for (const a of list ?? []) ownAddresses.add(a.address);
+		this.ports = opts.ports.map((p) => {
+			const host = p.host ?? '127.0.0.1';
+			return {...p, host, local: isLocalHost(host, ownAddresses)};
+		});
+		this.watchedPorts = new Set(this.ports.filter((p) => p.local).map((p) => p.port));
+	}
+
+	/** One reading per configured port, in config order. Overlapping calls share one sample. */
+	sample(): Promise<PortReading[]> {
+		this.inFlight ??= this.run().finally(() => {
+			this.inFlight = null;
+		});
+		return this.inFlight;
+	}
+
+	private async run(): Promise<PortReading[]> {
+		// Connect first, then read the socket tables: our own probe connections are then known by
+		// their local port and left out of the ESTABLISHED counts.
+		const connects = await Promise.all(
+			this.ports.map((p) => connectOnce(p.host, p.port, this.connectTimeoutMs)),
+		);
+		const flipped = connects.some(
+			(c, i) => this.lastListening[i] !== undefined && this.lastListening[i] !== c.ok,
+		);
+		this.lastListening = connects.map((c) => c.ok);
+		if (!hasProc()) return this.fromFallback(connects);
+		return this.fromProc(connects, flipped);
+	}
+
+	private fromProc(connects: ConnectResult[], flipped: boolean): PortReading[] {
+		const now = this.now();
+		const sockets: TcpSocket[] = [];
+		const read = new Set<Family>();
+		const readFamily = (family: Family) => {
+			if (read.has(family)) return;
+			read.add(family);
+			sockets.push(...(readTcpSockets(family, this.watchedPorts) ?? []));
+		};
+		if (this.watchedPorts.size > 0) {
+			const both = flipped || now - this.lastBothTablesAt >= bothTablesEveryMs;
+			for (const family of both ? ([4, 6] as const) : this.listenerFamilies) readFamily(family);
+			// A port that answers but whose listener is not in the tables read moved family: read all.
+			const missing = this.ports.some(
+				(p, i) =>
+					p.local &&
+					connects[i]!.ok &&
+					!sockets.some((s) => s.state === 'LISTEN' && s.localPort === p.port),
+			);
+			if (missing) {
+				readFamily(4);
+				readFamily(6);
+			}
+			if (read.size === 2) {
+				this.lastBothTablesAt = now;
+				this.listenerFamilies = new Set(
+					sockets.filter((s) => s.state === 'LISTEN').map((s) => s.family),
+				);
+			}
+		}
+
+		const listeners = this.ports.map((p) =>
+			p.local ? pickListener(sockets, p.port, p.host) : null,
+		);
+		this.resolveOwners(listeners, read, now);
+
+		return this.ports.map((p, i) => {
+			const c = connects[i]!;
+			const listener = listeners[i] ?? null;
+			const owner = listener ? this.owners.get(listener.inode) : undefined;
+			const probePorts = new Set(
+				this.ports.flatMap((q, j) =>
+					q.port === p.port && connects[j]!.localPort !== null ? [connects[j]!.localPort!] : [],
+				),
+			);
+			let established = 0;
+			if (p.local)
+				for (const s of sockets)
+					if (s.state === 'ESTABLISHED' && s.localPort === p.port && !probePorts.has(s.remotePort))
+						established++;
+			let error = c.error;
+			if (!c.ok && listener)
+				error = `${c.error}; port ${p.port} listens on ${listener.localAddress} only`;
+			return {
+				port: p.port,
+				name: p.name,
+				host: p.host,
+				listening: c.ok,
+				pid: owner?.pid ?? null,
+				processName: owner?.name ?? null,
+				command: owner?.command ?? null,
+				established,
+				connectMs: c.ms,
+				error,
+			};
+		});
+	}
+
+	/** Looks up owners only for listening sockets whose inode is new or whose owner went away. */
+	private resolveOwners(listeners: Array<TcpSocket | null>, read: Set<Family>, now: number): void {
+		const toScan = new Map<number, TcpSocket>();
+		const euid = process.geteuid?.() ?? 0;
+		for (const s of listeners) {
+			if (!s || toScan.has(s.inode)) continue;
+			const known = this.owners.get(s.inode);
+			if (known && known.pid !== null) {
+				const st = readProcStat(known.pid);
+				if (!isGone(st) && st!.startTicks === known.startTicks) continue;
+			} else if (known && now - known.checkedAt < unknownOwnerRetryMs) continue;
+			// Another user's file descriptors are unreadable without root: do not pay for a scan.
+			if (euid !== 0 && s.uid !== euid) {
+				this.owners.set(s.inode, unknownOwner(s.family, now));
+				continue;
+			}
+			toScan.set(s.inode, s);
+		}
+		if (toScan.size > 0) {
+			const found = findSocketOwners(toScan.keys());
+			for (const [inode, s] of toScan) {
+				const pid = found.get(inode);
+				const st = pid === undefined ? null : readProcStat(pid);
+				if (pid === undefined || isGone(st)) {
+					this.owners.set(inode, unknownOwner(s.family, now));
+					continue;
+				}
+				const cmd = readCmdline(pid);
+				this.owners.set(inode, {
+					pid,
+					startTicks: st!.startTicks,
+					name: st!.comm,
+					command: cmd && cmd.command !== '' ? cmd.command : null,
+					family: s.family,
+					checkedAt: now,
+				});
+			}
+		}
+		// Forget sockets that are gone, judged only on the tables read this time.
+		const live = new Set(listeners.flatMap((s) => (s ? [s.inode] : [])));
+		for (const [inode, o] of this.owners)
+			if (read.has(o.family) && !live.has(inode)) this.owners.delete(inode);
+	}
+
+	private async fromFallback(connects: ConnectResult[]): Promise<PortReading[]> {
+		const now = this.now();
+		if (!this.fallbackTable || now - this.fallbackTable.at >= fallbackTableTtlMs) {
+			let rows: Systeminformation.NetworkConnectionsData[] = [];
+			try {
+				rows = await si.networkConnections();
+			} catch {
+				// Owner and clients unknown this time; listening is still decided by the connect.
+			}
+			this.fallbackTable = {at: now, rows};
+		}
+		const rows = this.fallbackTable.rows;
+		return this.ports.map((p, i) => {
+			const c = connects[i]!;
+			const mine = p.local ? rows.filter((r) => Number(r.localPort) === p.port) : [];
+			const listener = mine.find((r) => /^listen/i.test(r.state) && r.pid > 0);
+			const established = mine.filter(
+				(r) => /^established/i.test(r.state) && Number(r.peerPort) !== c.localPort,
+			).length;
+			return {
+				port: p.port,
+				name: p.name,
+				host: p.host,
+				listening: c.ok,
+				pid: listener?.pid ?? null,
+				processName: listener?.process || null,
+				command: null,
+				established,
+				connectMs: c.ms,
+				error: c.error,
+			};
+		});
+	}
+}
+
+function unknownOwner(family: Family, now: number): Owner {
+	return {pid: null, startTicks: 0, name: null, command: null, family, checkedAt: now};
+}
+
+function isLocalHost(host: string, ownAddresses: ReadonlySet<string>): boolean {
+	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return (
+		h === 'localhost' ||
+		h.endsWith('.localhost') ||
+		h.startsWith('127.') ||
+		h === '::1' ||
+		h === '0.0.0.0' ||
+		h === '::' ||
+		ownAddresses.has(h)
+	);
+}
+
+/** The listening socket on port that serves host: bound to host itself or to a wildcard address. */
+function pickListener(sockets: TcpSocket[], port: number, host: string): TcpSocket | null {
+	let fallback: TcpSocket | null = null;
+	for (const s of sockets) {
+		if (s.state !== 'LISTEN' || s.localPort !== port) continue;
+		const a = s.localAddress;
+		if (
+			a === host ||
+			a === `::ffff:${host}` ||
+			a === '::' ||
+			(a === '0.0.0.0' && !host.includes(':'))
+		)
+			return s;
+		fallback ??= s;
+	}
+	return fallback;
+}
+
+/** Connects and closes at once: the port listens when the connect completes. */
+function connectOnce(host: string, port: number, timeoutMs: number): Promise<ConnectResult> {
+	return new Promise((resolve) => {
+		const started = performance.now();
+		const socket = net.connect({host, port});
+		let done = false;
+		const finish = (result: ConnectResult) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			socket.destroy();
+			resolve(result);
+		};
+		const timer = setTimeout(
+			() =>
+				finish({ok: false, ms: null, error: `no answer within ${timeoutMs} ms`, localPort: null}),
+			timeoutMs,
+		);
+		socket.on('connect', () => {
+			const ms = Math.round((performance.now() - started) * 100) / 100;
+			finish({ok: true, ms, error: null, localPort: socket.localPort ?? null});
+		});
+		socket.on('error', (err: NodeJS.ErrnoException) => {
+			finish({ok: false, ms: null, error: describeConnectError(err, host), localPort: null});
+		});
+	});
+}
+
+function describeConnectError(err: NodeJS.ErrnoException, host: string): string {
+	// Node 20 tries every address of a name in turn and reports an AggregateError without a code.
+	const inner = (err as {errors?: NodeJS.ErrnoException[]}).errors?.[0];
+	const code = err.code ?? inner?.code;
+	switch (code) {
+		case 'ECONNREFUSED':
+			return 'connection refused';
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return `host ${host} not found`;
+		case 'EHOSTUNREACH':
+		case 'ENETUNREACH':
+			return `host ${host} unreachable`;
+		case 'ETIMEDOUT':
+			return 'connect timed out';
+		default:
+			return (err.message || inner?.message || String(code ?? 'connect failed')).split('\n')[0]!;
+	}
+}

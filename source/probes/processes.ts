@@ -1,0 +1,210 @@
+// Process probe (SPEC 1, 2, 3): every process whose command line matches the configured pattern.
+import si from 'systeminformation';
+import type {ProcessReading} from '../types.js';
+import {
+	ancestorPids,
+	CLOCK_TICKS_PER_SECOND,
+	hasProc,
+	isGone,
+	listPids,
+	pageSize,
+	readCmdline,
+	readProcStat,
+	startTicksToEpochMs,
+	type ProcStat,
+} from './proc.js';
+
+export type ProcessProbeOptions = {
+	/** Tested against the whole command line (arguments joined by spaces). */
+	match: RegExp;
+	/** Never reported, besides mcptop itself and its ancestors, which are always left out. */
+	excludePids?: number[];
+	/** How often to look for new matching processes. Default 5000. */
+	fullScanEveryMs?: number;
+	/** Monotonic clock in ms, for scan timing and CPU deltas. */
+	now?: () => number;
+};
+
+type Tracked = {
+	pid: number;
+	/** With pid, identifies the process: a reused pid has another start time. */
+	startTicks: number;
+	ppid: number;
+	name: string;
+	command: string;
+	startedAt: number;
+	cpuTicks: number;
+	at: number;
+	cpuPercent: number;
+	rssBytes: number;
+};
+
+/**
+ * CPU % is a percentage of one core, like top. A process seen for the first time reports its average
+ * since it started (what ps shows), so the first sample is already meaningful; later samples report the
+ * interval since the previous sample.
+ *
+ * Cost per tick: one read of /proc/<pid>/stat per matching process. The whole /proc is scanned (the
+ * command line of every process) on the first sample, every fullScanEveryMs, and when a known process
+ * vanished.
+ */
+export class ProcessProbe {
+	private readonly match: RegExp;
+	private readonly excludePids: ReadonlySet<number>;
+	private readonly fullScanEveryMs: number;
+	private readonly now: () => number;
+	private readonly tracked = new Map<number, Tracked>();
+	private lastFullScanAt: number | null = null;
+
+	constructor(opts: ProcessProbeOptions) {
+		this.match = withoutState(opts.match);
+		this.excludePids = new Set(opts.excludePids ?? []);
+		this.fullScanEveryMs = opts.fullScanEveryMs ?? 5000;
+		this.now = opts.now ?? (() => performance.now());
+	}
+
+	/** Matching processes, ascending by pid. */
+	async sample(): Promise<ProcessReading[]> {
+		if (!hasProc()) return fallbackScan(this.match, this.excludePids);
+		return this.sampleProc();
+	}
+
+	private sampleProc(): ProcessReading[] {
+		const now = this.now();
+		let fullScan =
+			this.lastFullScanAt === null || now - this.lastFullScanAt >= this.fullScanEveryMs;
+		for (const t of this.tracked.values()) {
+			const st = readProcStat(t.pid);
+			if (isGone(st) || st!.startTicks !== t.startTicks) {
+				this.tracked.delete(t.pid);
+				fullScan = true;
+				continue;
+			}
+			this.update(t, st!, now);
+		}
+		if (fullScan) {
+			this.lastFullScanAt = now;
+			this.scan(now);
+		}
+		return [...this.tracked.values()].sort((a, b) => a.pid - b.pid).map(toReading);
+	}
+
+	private scan(now: number): void {
+		const excluded = excludedPids(this.excludePids);
+		for (const pid of listPids()) {
+			if (excluded.has(pid)) continue;
+			const cmd = readCmdline(pid);
+			// Kernel threads and zombies have no command line.
+			if (!cmd || cmd.command === '' || !this.match.test(cmd.command)) {
+				// A tracked process that exec'd into something else no longer matches.
+				this.tracked.delete(pid);
+				continue;
+			}
+			const known = this.tracked.get(pid);
+			if (known) {
+				known.command = cmd.command;
+				continue;
+			}
+			const st = readProcStat(pid);
+			if (isGone(st)) continue;
+			this.tracked.set(pid, firstSight(st!, cmd.command, now));
+		}
+	}
+
+	private update(t: Tracked, st: ProcStat, now: number): void {
+		const elapsedMs = now - t.at;
+		if (elapsedMs > 0) {
+			const cpuMs = ((st.cpuTicks - t.cpuTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+			t.cpuPercent = round1(Math.max(0, (cpuMs / elapsedMs) * 100));
+			t.cpuTicks = st.cpuTicks;
+			t.at = now;
+		}
+		t.ppid = st.ppid;
+		t.name = st.comm;
+		t.rssBytes = st.rssPages * pageSize();
+	}
+}
+
+/** One full scan: every process matching now, with CPU % averaged since each one started. */
+export async function findMatchingProcesses(
+	match: RegExp,
+	exclude: number[],
+): Promise<ProcessReading[]> {
+	return new ProcessProbe({match, excludePids: exclude}).sample();
+}
+
+function firstSight(st: ProcStat, command: string, now: number): Tracked {
+	const startedAt = startTicksToEpochMs(st.startTicks);
+	const lifetimeMs = Date.now() - startedAt;
+	const cpuMs = (st.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
+	return {
+		pid: st.pid,
+		startTicks: st.startTicks,
+		ppid: st.ppid,
+		name: st.comm,
+		command,
+		startedAt,
+		cpuTicks: st.cpuTicks,
+		at: now,
+		cpuPercent: lifetimeMs > 0 ? round1(Math.max(0, (cpuMs / lifetimeMs) * 100)) : 0,
+		rssBytes: st.rssPages * pageSize(),
+	};
+}
+
+function toReading(t: Tracked): ProcessReading {
+	return {
+		pid: t.pid,
+		ppid: t.ppid,
+		name: t.name,
+		command: t.command,
+		cpuPercent: t.cpuPercent,
+		rssBytes: t.rssBytes,
+		startedAt: t.startedAt,
+	};
+}
+
+/** mcptop itself, the shells and launchers above it, and whatever the caller names. */
+function excludedPids(extra: ReadonlySet<number>): Set<number> {
+	const out = new Set(extra);
+	out.add(process.pid);
+	for (const pid of ancestorPids(process.pid)) out.add(pid);
+	return out;
+}
+
+/** A /g or /y pattern keeps lastIndex between test() calls and would skip every other match. */
+function withoutState(re: RegExp): RegExp {
+	return re.global || re.sticky ? new RegExp(re.source, re.flags.replace(/[gy]/g, '')) : re;
+}
+
+function round1(n: number): number {
+	return Math.round(n * 10) / 10;
+}
+
+/** Without /proc: one `ps` through systeminformation (it takes no arguments from us). */
+async function fallbackScan(match: RegExp, extra: ReadonlySet<number>): Promise<ProcessReading[]> {
+	const {list} = await si.processes();
+	const parentOf = new Map(list.map((p) => [p.pid, p.parentPid]));
+	const excluded = new Set(extra);
+	excluded.add(process.pid);
+	let pid = process.ppid;
+	for (let i = 0; i < 4096 && pid > 0 && !excluded.has(pid); i++) {
+		excluded.add(pid);
+		pid = parentOf.get(pid) ?? 0;
+	}
+	const out: ProcessReading[] = [];
+	for (const p of list) {
+		const command = [p.command, p.params].filter(Boolean).join(' ');
+		if (excluded.has(p.pid) || command === '' || !match.test(command)) continue;
+		const started = Date.parse(p.started);
+		out.push({
+			pid: p.pid,
+			ppid: p.parentPid,
+			name: p.name,
+			command,
+			cpuPercent: round1(p.cpu),
+			rssBytes: p.memRss * 1024,
+			startedAt: Number.isFinite(started) ? started : 0,
+		});
+	}
+	return out.sort((a, b) => a.pid - b.pid);
+}

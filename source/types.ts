@@ -1,0 +1,239 @@
+// Types at the boundaries: config, probe readings, snapshots, action progress.
+// Declared once here and reused by probes, the store, the views, the JSON output and the actions.
+
+export type Severity = 'critical' | 'error' | 'warning';
+export type Health = 'OK' | 'WARN' | 'FAIL' | 'UNKNOWN';
+
+export type PortConfig = {
+	port: number;
+	name: string;
+	/** ESTABLISHED connections on this port are connected clients (0 = degraded). */
+	clients?: boolean;
+	host?: string;
+};
+
+export type AlertRuleConfig = {severity: Severity; pattern: string};
+
+export type Config = {
+	profile: string;
+	intervalMs: number;
+	endpoint: {url: string; timeoutMs: number; tokenEnv: string};
+	ports: PortConfig[];
+	process: {match: string};
+	logs: string[];
+	/** Lines of existing log content to read at start (0 = start at the end, like tail -F -n 0). */
+	logBacklogLines: number;
+	alerts: {rules: AlertRuleConfig[]; warningBurst: number; warningWindowMs: number};
+	thresholds: {
+		system: {
+			cpuPercent: number;
+			memoryPercent: number;
+			diskPercent: number;
+			availableMemoryMb: number;
+			freeDiskGb: number;
+		};
+		process: {
+			cpuPercent: number;
+			rssMb: number;
+			rssGrowthMb: number;
+			leakMbPerSec: number;
+			leakSamples: number;
+		};
+		latency: {excellentMs: number; goodMs: number; acceptableMs: number};
+	};
+	latency: {window: number};
+	project: {dir: string; python: string; packages: string[]; files: string[]};
+	restart: {
+		command: string;
+		logFile: string;
+		graceMs: number;
+		readyTimeoutMs: number;
+		backupFirst: boolean;
+	};
+	backup: {dir: string; keep: number};
+	/** Where reports, incident dumps and other mcptop state go. */
+	stateDir: string;
+	/** Read-only tools the latency analysis may call. */
+	analysis: {tools: string[]; iterations: number; workers: number; requests: number};
+	readOnly: boolean;
+	color: boolean;
+};
+
+// ---- probe readings (what enters from the world) ----
+
+export type PortReading = {
+	port: number;
+	name: string;
+	host: string;
+	/** Decided by connecting, not by binding. */
+	listening: boolean;
+	/** Owning PID when visible, null when the socket's owner cannot be seen (other user, no /proc). */
+	pid: number | null;
+	processName: string | null;
+	/** Full command line of the owner, when visible. */
+	command: string | null;
+	/** ESTABLISHED connections whose local port is this port. */
+	established: number;
+	/** TCP connect round trip in ms, null when the connect failed. */
+	connectMs: number | null;
+	error: string | null;
+};
+
+export type ProcessReading = {
+	pid: number;
+	ppid: number;
+	name: string;
+	command: string;
+	cpuPercent: number;
+	rssBytes: number;
+	/** Process start time, epoch ms. */
+	startedAt: number;
+};
+
+export type SystemReading = {
+	cpuPercent: number;
+	memoryPercent: number;
+	totalMb: number;
+	availableMb: number;
+	diskPath: string;
+	diskPercent: number;
+	diskFreeGb: number;
+};
+
+export type LatencySample = {
+	/** Epoch ms when the probe was sent. */
+	time: number;
+	/** Round trip in ms; null when the probe failed. */
+	ms: number | null;
+	error: string | null;
+};
+
+export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+
+export type EndpointStatus = {
+	url: string;
+	kind: 'ws' | 'http';
+	state: EndpointState;
+	lastError: string | null;
+	/** A hint for the operator, e.g. "got an HTTP reply; try http://127.0.0.1:6277/health". */
+	hint: string | null;
+	reconnects: number;
+	/** Epoch ms of the next reconnect attempt, when reconnecting. */
+	nextRetryAt: number | null;
+};
+
+export type LogLine = {
+	source: string;
+	severity: Severity;
+	/** Sanitised, capped text. */
+	text: string;
+	/** Epoch ms when mcptop read it. */
+	time: number;
+};
+
+export type LogSourceStatus = {
+	path: string;
+	state: 'following' | 'waiting' | 'error';
+	error: string | null;
+	linesRead: number;
+	rotations: number;
+	truncations: number;
+};
+
+// ---- the snapshot (what the screen and --json show) ----
+
+export type PortStatus = PortReading & {
+	health: Health;
+	/** Loud warning, e.g. "port 6277 is held by pid 4242 (nginx)". */
+	warning: string | null;
+	/** Epoch ms of the last change of listening state or owner. */
+	since: number;
+};
+
+export type ProcessStatus = {
+	pid: number;
+	name: string;
+	command: string;
+	cpuPercent: number;
+	rssMb: number;
+	/** MB/min over the trend window; null until there are enough samples. */
+	rssTrendMbPerMin: number | null;
+	rssGrowthMb: number;
+	leak: boolean;
+	uptimeSec: number;
+	health: Health;
+	reasons: string[];
+};
+
+export type SystemStatus = SystemReading & {health: Health; reasons: string[]};
+
+export type Assessment = 'Excellent' | 'Good' | 'Acceptable' | 'Poor' | 'n/a';
+
+export type LatencyStatus = EndpointStatus & {
+	/** Last N round trips, oldest first; null marks a failed probe. */
+	samples: Array<number | null>;
+	now: number | null;
+	p50: number | null;
+	p95: number | null;
+	p99: number | null;
+	max: number | null;
+	lossPercent: number;
+	assessment: Assessment;
+	health: Health;
+};
+
+export type Alert = {
+	severity: Severity;
+	source: string;
+	text: string;
+	count: number;
+	firstTime: number;
+	lastTime: number;
+};
+
+export type AlertsStatus = {
+	/** Newest first, identical lines merged with a count. */
+	items: Alert[];
+	totals: Record<Severity, number>;
+	linesRead: number;
+	/** Warnings in the burst window. */
+	recentWarnings: number;
+	/** Meta-alert text when warnings exceed the burst threshold, else null. */
+	meta: string | null;
+	sources: LogSourceStatus[];
+	health: Health;
+};
+
+export type Snapshot = {
+	time: number;
+	host: string;
+	profile: string;
+	intervalMs: number;
+	paused: boolean;
+	health: Health;
+	reasons: string[];
+	ports: PortStatus[];
+	processes: ProcessStatus[];
+	system: SystemStatus | null;
+	latency: LatencyStatus;
+	alerts: AlertsStatus;
+};
+
+// ---- actions ----
+
+export type StepStatus = 'running' | 'ok' | 'warn' | 'fail' | 'skipped';
+
+export type ActionStep = {id: string; label: string; status: StepStatus; detail?: string};
+
+/** Called by an action each time a step starts or ends. Same id = same step updated. */
+export type StepReporter = (step: ActionStep) => void;
+
+export type ActionResult = {
+	ok: boolean;
+	/** One line for the operator: what happened. */
+	summary: string;
+	/** What to try next when it failed. */
+	next?: string;
+	/** Machine-readable details for --json. */
+	data?: unknown;
+};

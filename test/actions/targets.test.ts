@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {after, before, describe, test} from 'node:test';
+import {
+	checkIdentity,
+	compareIdentity,
+	findServerTargets,
+	parseProcess,
+	parseTcpTable,
+	programOf,
+	readProcess,
+	selfAndAncestors,
+	type ProcInfo,
+} from '../../source/actions/targets.js';
+import {RestartSandbox, alive, freePort, node, waitUntil} from '../helpers/restart-procs.js';
+
+describe('programOf', () => {
+	const cases: Array<[string[], string | null, string]> = [
+		[['python', 'unreal_blueprint_mcp_server.py'], 'unreal_blueprint_mcp_server.py', 'script'],
+		[['/venv/bin/python3.11', '-u', '-X', 'dev', 'srv.py', '--port', '1'], 'srv.py', 'script'],
+		[['python3', '-Wignore', '-B', 'srv.py'], 'srv.py', 'script'],
+		[['python3', '-m', 'unreal_blueprint_mcp_server'], 'unreal_blueprint_mcp_server', 'module'],
+		[['python3', '-um', 'pkg.server'], 'pkg.server', 'module'],
+		[['python3', '-c', 'import unreal_blueprint_mcp_server'], 'python -c', 'code'],
+		[['python', '-', 'x'], '-', 'stdin'],
+		[
+			['fastmcp', 'run', 'unreal_blueprint_mcp_server.py'],
+			'unreal_blueprint_mcp_server.py',
+			'script',
+		],
+		[['fastmcp', 'dev', '--with', 'psutil', 'srv.py:app'], 'srv.py:app', 'script'],
+		[['fastmcp', 'version'], 'fastmcp', 'binary'],
+		[
+			['node', '/demo/unreal_blueprint_mcp_server.js'],
+			'/demo/unreal_blueprint_mcp_server.js',
+			'script',
+		],
+		[
+			['node', '--import', 'tsx', '/d/unreal_blueprint_mcp_server.ts'],
+			'/d/unreal_blueprint_mcp_server.ts',
+			'script',
+		],
+		[['node', '/x/node_modules/.bin/tsx', '--inspect', 'srv.ts'], 'srv.ts', 'script'],
+		[['node', '-e', 'setInterval(()=>{},1e3)', 'unreal_blueprint_mcp_server'], 'node -e', 'code'],
+		[['sh', '-c', 'sleep 60; true', 'unreal_blueprint_mcp_server'], 'sh -c', 'code'],
+		[['bash', '-lc', 'python srv.py'], 'bash -c', 'code'],
+		[['bash', 'start_server.sh'], 'start_server.sh', 'script'],
+		[['uv', 'run', '--with', 'x', 'python', 'srv.py'], 'srv.py', 'script'],
+		[['env', 'A=1', '-u', 'B', 'python3', 'srv.py'], 'srv.py', 'script'],
+		[['vim', 'unreal_blueprint_mcp_server.py'], 'vim', 'binary'],
+		[['tail', '-f', '/tmp/unreal_blueprint_mcp_server.log'], 'tail', 'binary'],
+		[
+			['/opt/bin/unreal_blueprint_mcp_server', '--port', '6277'],
+			'/opt/bin/unreal_blueprint_mcp_server',
+			'binary',
+		],
+	];
+	for (const [argv, name, kind] of cases) {
+		test(argv.join(' '), () => {
+			const program = programOf(argv);
+			assert.deepEqual(
+				program && {name: program.name, kind: program.kind},
+				name === null ? null : {name, kind},
+			);
+		});
+	}
+	test('an interpreter with no program', () => {
+		assert.equal(programOf(['python3']), null);
+		assert.equal(programOf([]), null);
+	});
+});
+
+describe('/proc parsing', () => {
+	test('stat with spaces and parentheses in the name', () => {
+		const stat =
+			'4242 (we ird) (name) S 17 4242 4242 0 -1 4194304 103 0 0 0 0 0 0 0 20 0 1 0 31884 3133440 416';
+		const p = parseProcess(4242, stat, 'python3\0srv.py\0');
+		assert.deepEqual(p, {
+			pid: 4242,
+			ppid: 17,
+			pgid: 4242,
+			sid: 4242,
+			state: 'S',
+			startTime: '31884',
+			argv: ['python3', 'srv.py'],
+			command: 'python3 srv.py',
+		});
+	});
+
+	test('tcp table: port, state and inode', () => {
+		const text = [
+			'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+			'   0: 0100007F:1885 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5511 1 0000000000000000 100 0 0 10 0',
+			'   1: 0100007F:1885 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 5512 1 0000000000000000 20 4 30 10 -1',
+		].join('\n');
+		assert.deepEqual(parseTcpTable(text), [
+			{localPort: 6277, state: '0A', inode: '5511'},
+			{localPort: 6277, state: '01', inode: '5512'},
+		]);
+	});
+});
+
+describe('PID-reuse check', () => {
+	const planned = {pid: 10, startTime: '500', command: 'python3 srv.py'};
+	const info = (over: Partial<ProcInfo>): ProcInfo => ({
+		pid: 10,
+		ppid: 1,
+		pgid: 10,
+		sid: 10,
+		state: 'S',
+		startTime: '500',
+		argv: ['python3', 'srv.py'],
+		command: 'python3 srv.py',
+		...over,
+	});
+	test('same start time and command line: same process', () => {
+		assert.equal(compareIdentity(planned, info({})), 'same');
+	});
+	test('another start time or command line: the pid was reused', () => {
+		assert.equal(compareIdentity(planned, info({startTime: '900'})), 'reused');
+		assert.equal(compareIdentity(planned, info({command: 'bash'})), 'reused');
+	});
+	test('exited or zombie: gone', () => {
+		assert.equal(compareIdentity(planned, null), 'gone');
+		assert.equal(compareIdentity(planned, info({state: 'Z'})), 'gone');
+	});
+	test('against a real process', async () => {
+		const me = await readProcess(process.pid);
+		assert.ok(me);
+		assert.equal(await checkIdentity(me), 'same');
+		assert.equal(
+			await checkIdentity({...me, startTime: String(Number(me.startTime) + 1)}),
+			'reused',
+		);
+	});
+	test('ancestors include the parent', async () => {
+		const chain = await selfAndAncestors(process.pid);
+		assert.equal(chain.get(process.pid), 'self');
+		assert.equal(chain.get(process.ppid), 'parent');
+	});
+});
+
+describe('findServerTargets with real processes', () => {
+	const box = new RestartSandbox();
+	let port = 0;
+	let parentPort = 0;
+	let foreignPort = 0;
+	let server: {pid: number};
+	let parent: {pid: number; childPid: number | null};
+	let idle: {pid: number};
+	const decoys: Record<string, number> = {};
+
+	before(async () => {
+		port = await freePort();
+		parentPort = await freePort();
+		foreignPort = await freePort();
+		server = await box.startServer(['--port', String(port)]);
+		parent = await box.startServer([
+			'--port',
+			String(parentPort),
+			'--child',
+			box.file('child-pid'),
+		]);
+		idle = await box.startServer(['--no-listen']);
+		const log = box.file(`${box.pattern}.log`);
+		fs.writeFileSync(log, '');
+		const started: Array<[string, number, string]> = [
+			[
+				'node -e',
+				box.start(node, ['-e', 'setInterval(()=>{},1e3)', `${box.pattern}-marker`]).pid!,
+				box.pattern,
+			],
+			[
+				'sh -c',
+				box.start('/bin/sh', ['-c', 'sleep 60; true', box.pattern], {detached: true}).pid!,
+				box.pattern,
+			],
+			['tail', box.start('tail', ['-f', log]).pid!, box.pattern],
+			// Holds a configured port without matching the pattern.
+			[
+				'foreign',
+				box.start(node, ['-e', `require('net').createServer().listen(${foreignPort}, '127.0.0.1')`])
+					.pid!,
+				String(foreignPort),
+			],
+		];
+		for (const [name, pid] of started) decoys[name] = pid;
+		// Until exec, a forked child still shows the test runner's command line.
+		const execd = await waitUntil(async () => {
+			const procs = await Promise.all(started.map(([, pid]) => readProcess(pid)));
+			return procs.every((p, i) => p !== null && p.command.includes(started[i]![2]));
+		});
+		assert.ok(execd, 'decoys started');
+	});
+	after(() => box.cleanup());
+
+	test('the listening server and the script runner are targets; mentions are skipped with why', async () => {
+		const ports = [port, foreignPort];
+		// The foreign listener shows up once it is listening.
+		await waitUntil(async () => {
+			const {skipped} = await findServerTargets({match: box.pattern, ports});
+			return skipped.some((s) => s.pid === decoys['foreign']);
+		});
+		const {targets, skipped} = await findServerTargets({match: box.pattern, ports});
+		const byPid = new Map(targets.map((t) => [t.pid, t]));
+		assert.equal(byPid.get(server.pid)?.reason, `holds port ${port}`);
+		assert.equal(byPid.get(server.pid)?.pgid, server.pid);
+		assert.equal(byPid.get(idle.pid)?.reason, `runs ${box.pattern}.js`);
+		// The parent server runs the script too; its child runs inline code.
+		assert.equal(byPid.get(parent.pid)?.reason, `runs ${box.pattern}.js`);
+		assert.deepEqual(
+			targets.map((t) => t.pid),
+			[server.pid, parent.pid, idle.pid].sort((a, b) => a - b),
+		);
+		const why = new Map(skipped.map((s) => [s.pid, s.why]));
+		assert.match(why.get(decoys['node -e']!) ?? '', /inline code \(node -e\)/);
+		assert.match(why.get(decoys['sh -c']!) ?? '', /inline code \(sh -c\)/);
+		assert.match(why.get(decoys['tail']!) ?? '', /runs tail$/);
+		assert.match(
+			why.get(decoys['foreign']!) ?? '',
+			new RegExp(`holds port ${foreignPort} but its command line does not match`),
+		);
+		for (const pid of Object.values(decoys)) assert.ok(alive(pid));
+	});
+
+	test('mcptop itself and its ancestors are never targets, even when they hold a port', async () => {
+		const ports = [port, parentPort];
+		const asSelf = await findServerTargets({match: box.pattern, ports, selfPid: server.pid});
+		assert.ok(!asSelf.targets.some((t) => t.pid === server.pid));
+		assert.equal(asSelf.skipped.find((s) => s.pid === server.pid)?.why, 'this is mcptop itself');
+		// As if mcptop were the child the parent server started: the server is its parent.
+		const asChild = await findServerTargets({match: box.pattern, ports, selfPid: parent.childPid!});
+		assert.ok(!asChild.targets.some((t) => t.pid === parent.pid));
+		assert.match(asChild.skipped.find((s) => s.pid === parent.pid)?.why ?? '', /mcptop's parent/);
+		assert.ok(asChild.targets.some((t) => t.pid === server.pid));
+	});
+
+	test('a bad pattern is an error, not a match-all', async () => {
+		await assert.rejects(findServerTargets({match: '(', ports: []}), SyntaxError);
+	});
+});

@@ -1,0 +1,108 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {AlertsPane} from '../../source/components/AlertsPane.js';
+import {alert, snapshot} from '../helpers/snapshot.js';
+
+const items = [
+	alert({severity: 'critical', text: 'CRITICAL - Server crash detected', count: 1}),
+	alert({severity: 'warning', text: 'WARNING - High memory usage detected', count: 7}),
+	alert(),
+];
+const alerts = {
+	...snapshot().alerts,
+	items,
+	totals: {critical: 1, error: 1, warning: 7},
+	linesRead: 12345,
+};
+
+for (const width of [80, 120]) {
+	test(`alerts pane at ${width} columns: newest first, severity words, repeat counts, totals`, () => {
+		const {lastFrame} = render(
+			<AlertsPane
+				alerts={alerts}
+				width={width}
+				height={6}
+				focused={false}
+				selected={0}
+				filter=""
+				editingFilter={false}
+			/>,
+		);
+		const frame = lastFrame() ?? '';
+		const lines = frame.split('\n');
+		assert.ok(lines.every((l) => l.length <= width));
+		assert.match(lines[0]!, /crit 1 · err 1 · warn 7 · 12345 lines/);
+		assert.match(lines[1]!, /CRIT\s+unreal_blue.*CRITICAL - Server crash detected/);
+		assert.match(lines[2]!, /WARN\s+.*×7\s+WARNING - High memory/);
+		assert.match(lines[3]!, /ERROR/);
+	});
+}
+
+test('the filter keeps matching alerts and says how many match', () => {
+	const {lastFrame} = render(
+		<AlertsPane
+			alerts={alerts}
+			width={80}
+			height={6}
+			focused
+			selected={0}
+			filter="memory"
+			editingFilter
+		/>,
+	);
+	const frame = lastFrame() ?? '';
+	assert.match(frame, /\/memory/);
+	assert.match(frame, /1 of 3 match/);
+	assert.match(frame, /High memory/);
+	assert.doesNotMatch(frame, /Server crash/);
+});
+
+test('the meta-alert, a waiting log file, and the selection cursor show', () => {
+	const {lastFrame} = render(
+		<AlertsPane
+			alerts={{
+				...alerts,
+				meta: 'high warning frequency: 12 warnings in 5 min',
+				sources: [
+					{
+						path: '/tmp/x.log',
+						state: 'waiting',
+						error: null,
+						linesRead: 0,
+						rotations: 0,
+						truncations: 0,
+					},
+				],
+			}}
+			width={80}
+			height={8}
+			focused
+			selected={1}
+			filter=""
+			editingFilter={false}
+		/>,
+	);
+	const frame = lastFrame() ?? '';
+	assert.match(frame, /WARN high warning frequency: 12 warnings in 5 min/);
+	assert.match(frame, /waiting for \/tmp\/x\.log \(does not exist yet\)/);
+	assert.match(frame, /›\d\d:\d\d:\d\d\s+WARN/);
+});
+
+test('a long line is cut to the pane width', () => {
+	const {lastFrame} = render(
+		<AlertsPane
+			alerts={{...alerts, items: [alert({text: 'x'.repeat(5000)})]}}
+			width={80}
+			height={3}
+			focused={false}
+			selected={0}
+			filter=""
+			editingFilter={false}
+		/>,
+	);
+	const lines = (lastFrame() ?? '').split('\n');
+	assert.ok(lines.every((l) => l.length <= 80));
+	assert.match(lines[1]!, /x…$/);
+});

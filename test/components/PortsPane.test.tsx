@@ -1,0 +1,89 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {PortsPane} from '../../source/components/PortsPane.js';
+import {latency, port, t0} from '../helpers/snapshot.js';
+
+const endpoint = latency();
+
+for (const width of [80, 120]) {
+	test(`ports pane at ${width} columns shows state, owner, conns, probe and health`, () => {
+		const {lastFrame} = render(
+			<PortsPane
+				ports={[port(), port({port: 8080, name: 'unreal bridge', established: 2, connectMs: 0.3})]}
+				endpoint={endpoint}
+				now={t0}
+				width={width}
+				rows={5}
+				focused={false}
+				scroll={0}
+			/>,
+		);
+		const frame = lastFrame() ?? '';
+		const lines = frame.split('\n');
+		assert.ok(
+			lines.every((l) => l.length <= width),
+			`a line is wider than ${width}`,
+		);
+		assert.match(frame, /Ports/);
+		assert.match(frame, /6277\s+mcp\s+LISTEN\s+4242\s+python3\s+1\s+ws ok/);
+		assert.match(
+			frame,
+			/8080\s+unreal bridge\s+LISTEN\s+4242\s+python3\s+2\s+tcp 0\.3ms\s+1m05s\s+OK/,
+		);
+	});
+}
+
+test('a closed port says closed and FAIL, an unexpected owner gets a loud warning', () => {
+	const {lastFrame} = render(
+		<PortsPane
+			ports={[
+				port({
+					listening: false,
+					pid: null,
+					processName: null,
+					command: null,
+					health: 'FAIL',
+					connectMs: null,
+				}),
+				port({
+					port: 8080,
+					pid: 777,
+					processName: 'nginx',
+					command: 'nginx: master',
+					health: 'FAIL',
+					warning: 'port 8080 is held by pid 777 (nginx), not the expected server',
+				}),
+			]}
+			endpoint={latency({state: 'reconnecting'})}
+			now={t0}
+			width={80}
+			rows={5}
+			focused
+			scroll={0}
+		/>,
+	);
+	const frame = lastFrame() ?? '';
+	assert.match(frame, /▶ Ports/);
+	assert.match(frame, /6277\s+mcp\s+closed\s+—.*ws down.*FAIL/);
+	assert.match(frame, /WARN port 8080 is held by pid 777 \(nginx\)/);
+	assert.match(frame, /2 not OK/);
+});
+
+test('a listening port whose owner cannot be seen says "owner unknown", not down', () => {
+	const {lastFrame} = render(
+		<PortsPane
+			ports={[port({port: 8080, pid: null, processName: null, command: null})]}
+			endpoint={endpoint}
+			now={t0}
+			width={100}
+			rows={3}
+			focused={false}
+			scroll={0}
+		/>,
+	);
+	const frame = lastFrame() ?? '';
+	assert.match(frame, /LISTEN\s+—\s+owner unknown/);
+	assert.doesNotMatch(frame, /closed/);
+});

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {WebSocket, WebSocketServer} from 'ws';
+import {PortProbe} from '../../source/probes/ports.js';
+import {hasProc} from '../../source/probes/proc.js';
+import {runToEnd, stopChild, waitFor} from '../helpers/proc-children.js';
+
+const linux = hasProc();
+const ownName = linux ? fs.readFileSync('/proc/self/comm', 'utf8').trim() : null;
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function listen(
+	host = '127.0.0.1',
+	port = 0,
+): Promise<{server: net.Server; port: number; accepted: net.Socket[]}> {
+	const accepted: net.Socket[] = [];
+	const server = net.createServer((s) => {
+		accepted.push(s);
+		s.on('error', () => {});
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, resolve);
+	});
+	return {server, port: (server.address() as net.AddressInfo).port, accepted};
+}
+
+async function close(server: net.Server, sockets: net.Socket[] = []): Promise<void> {
+	for (const s of sockets) s.destroy();
+	await new Promise((r) => server.close(r));
+}
+
+/** A port nothing listens on: bind one, then let it go. */
+async function freePort(): Promise<number> {
+	const {server, port} = await listen();
+	await close(server);
+	return port;
+}
+
+test('a listening port shows our own pid, process name and command line', async () => {
+	const {server, port, accepted} = await listen();
+	try {
+		const [r] = await new PortProbe({ports: [{port, name: 'mcp'}]}).sample();
+		assert.ok(r);
+		assert.equal(r.port, port);
+		assert.equal(r.name, 'mcp');
+		assert.equal(r.host, '127.0.0.1');
+		assert.equal(r.listening, true);
+		assert.equal(r.error, null);
+		assert.ok(r.connectMs !== null && r.connectMs >= 0);
+		if (linux) {
+			assert.equal(r.pid, process.pid);
+			assert.equal(r.processName, ownName);
+			assert.ok(r.command?.includes(path.basename(process.execPath)), r.command ?? 'no command');
+		}
+		assert.equal(r.established, 0, 'the probe does not count its own connect');
+	} finally {
+		await close(server, accepted);
+	}
+});
+
+test('a closed port is not listening and has no owner', async () => {
+	const port = await freePort();
+	const [r] = await new PortProbe({ports: [{port, name: 'gone'}]}).sample();
+	assert.equal(r?.listening, false);
+	assert.equal(r?.pid, null);
+	assert.equal(r?.processName, null);
+	assert.equal(r?.command, null);
+	assert.equal(r?.connectMs, null);
+	assert.equal(r?.established, 0);
+	assert.equal(r?.error, 'connection refused');
+});
+
+test('established counts connected clients, never the probe itself', {skip: !linux}, async () => {
+	const {server, port, accepted} = await listen();
+	const clients: net.Socket[] = [];
+	try {
+		const probe = new PortProbe({ports: [{port, name: 'bridge', clients: true}]});
+		for (let i = 0; i < 3; i++) clients.push(net.connect(port, '127.0.0.1'));
+		await waitFor(() => accepted.length === 3, 'three clients accepted');
+		for (let i = 0; i < 3; i++) {
+			const [r] = await probe.sample();
+			assert.equal(r?.established, 3, `sample ${i + 1}`);
+			assert.equal(r?.listening, true);
+		}
+		clients.pop()!.destroy();
+		await waitFor(async () => (await probe.sample())[0]?.established === 2, 'count to drop to 2');
+	} finally {
+		for (const c of clients) c.destroy();
+		await close(server, accepted);
+	}
+});
+
+test('WebSocket clients of a ws server count as established', {skip: !linux}, async () => {
+	const wss = new WebSocketServer({host: '127.0.0.1', port: 0});
+	await new Promise((r) => wss.once('listening', r));
+	const port = (wss.address() as net.AddressInfo).port;
+	const sockets: WebSocket[] = [];
+	try {
+		for (let i = 0; i < 2; i++) {
+			const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+			sockets.push(ws);
+			await new Promise((resolve, reject) => {
+				ws.once('open', resolve);
+				ws.once('error', reject);
+			});
+		}
+		const probe = new PortProbe({ports: [{port, name: 'bridge', clients: true}]});
+		const [r] = await probe.sample();
+		assert.equal(r?.listening, true);
+		assert.equal(r?.pid, process.pid);
+		assert.equal(r?.established, 2);
+		assert.equal((await probe.sample())[0]?.established, 2);
+	} finally {
+		for (const ws of sockets) ws.terminate();
+		await new Promise((r) => wss.close(r));
+	}
+});
+
+test('several ports in one sample, in config order', {skip: !linux}, async () => {
+	const a = await listen();
+	const b = await listen();
+	const closed = await freePort();
+	try {
+		const readings = await new PortProbe({
+			ports: [
+				{port: b.port, name: 'b'},
+				{port: closed, name: 'closed'},
+				{port: a.port, name: 'a'},
+			],
+		}).sample();
+		assert.deepEqual(
+			readings.map((r) => [r.name, r.listening, r.pid]),
+			[
+				['b', true, process.pid],
+				['closed', false, null],
+				['a', true, process.pid],
+			],
+		);
+	} finally {
+		await close(a.server, a.accepted);
+		await close(b.server, b.accepted);
+	}
+});
+
+test('a new owner on the same port is seen on the next sample', {skip: !linux}, async (t) => {
+	const {server, port, accepted} = await listen();
+	const probe = new PortProbe({ports: [{port, name: 'mcp'}]});
+	assert.equal((await probe.sample())[0]?.pid, process.pid);
+	await close(server, accepted);
+	assert.equal((await probe.sample())[0]?.listening, false);
+
+	const code = `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready'))`;
+	const child = spawn(process.execPath, ['-e', code], {stdio: ['ignore', 'pipe', 'inherit']});
+	t.after(() => stopChild(child));
+	let out = '';
+	child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+	await waitFor(() => out.includes('ready'), 'child server to listen');
+
+	const [r] = await probe.sample();
+	assert.equal(r?.listening, true);
+	assert.equal(r?.pid, child.pid);
+	assert.equal(r?.processName, 'node');
+	assert.ok(r?.command?.includes('listen('), r?.command ?? 'no command');
+});
+
+test(
+	'a listener that moves from IPv6 to IPv4 between samples keeps its owner and clients',
+	{skip: !linux},
+	async (t) => {
+		let v6: Awaited<ReturnType<typeof listen>>;
+		try {
+			v6 = await listen('::');
+		} catch {
+			t.skip('no IPv6 here');
+			return;
+		}
+		const port = v6.port;
+		const probe = new PortProbe({ports: [{port, name: 'mcp'}]});
+		assert.equal((await probe.sample())[0]?.pid, process.pid);
+		assert.equal((await probe.sample())[0]?.pid, process.pid);
+		// Swap listeners between two samples: the port never stops answering.
+		await close(v6.server, v6.accepted);
+		const v4 = await listen('127.0.0.1', port);
+		const clients = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+		try {
+			await waitFor(() => v4.accepted.length === 2, 'clients accepted');
+			const [r] = await probe.sample();
+			assert.equal(r?.listening, true);
+			assert.equal(r?.pid, process.pid);
+			assert.equal(r?.established, 2);
+		} finally {
+			for (const c of clients) c.destroy();
+			await close(v4.server, v4.accepted);
+		}
+	},
+);
+
+test(
+	'a port whose owner cannot be seen is listening with owner unknown',
+	{skip: !linux || process.geteuid?.() !== 0},
+	async () => {
+		// Run the probe as an unprivileged user: it may connect but not read our /proc/<pid>/fd.
+		const {server, port, accepted} = await listen();
+		try {
+			const child = spawn(
+				process.execPath,
+				[
+					'--import',
+					'tsx',
+					path.join(repo, 'test/helpers/proc-run-probe.ts'),
+					'ports',
+					String(port),
+				],
+				{
+					cwd: repo,
+					uid: 65534,
+					gid: 65534,
+					env: {...process.env, HOME: '/tmp'},
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
+			const {code, stdout, stderr} = await runToEnd(child);
+			assert.equal(code, 0, stderr);
+			const [r] = JSON.parse(stdout) as Array<{
+				listening: boolean;
+				pid: number | null;
+				processName: string | null;
+			}>;
+			assert.equal(r?.listening, true);
+			assert.equal(r?.pid, null);
+			assert.equal(r?.processName, null);
+		} finally {
+			await close(server, accepted);
+		}
+	},
+);

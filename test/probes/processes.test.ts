@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+import {test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {findMatchingProcesses, ProcessProbe} from '../../source/probes/processes.js';
+import {hasProc} from '../../source/probes/proc.js';
+import {
+	busyCode,
+	runToEnd,
+	spawnMarked,
+	stopChild,
+	uniqueMarker,
+	waitFor,
+} from '../helpers/proc-children.js';
+
+const linux = hasProc();
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('a matching child is found with pid, parent, name, memory and start time', async (t) => {
+	const marker = uniqueMarker('idle');
+	const before = Date.now();
+	const {child, pid} = await spawnMarked(marker);
+	t.after(() => stopChild(child));
+	const readings = await new ProcessProbe({match: new RegExp(escape(marker))}).sample();
+	assert.equal(readings.length, 1);
+	const r = readings[0]!;
+	assert.equal(r.pid, pid);
+	assert.equal(r.ppid, process.pid);
+	assert.equal(r.name, 'node');
+	assert.ok(r.command.endsWith(marker), r.command);
+	assert.ok(r.rssBytes > 1024 * 1024, `rss ${r.rssBytes}`);
+	assert.ok(
+		r.startedAt >= before - 1000 && r.startedAt <= Date.now() + 1000,
+		`startedAt ${r.startedAt}`,
+	);
+	assert.ok(r.cpuPercent >= 0);
+});
+
+test('a busy child shows high CPU % once two samples apart', async (t) => {
+	const marker = uniqueMarker('busy');
+	const {child, pid} = await spawnMarked(marker, busyCode);
+	t.after(() => stopChild(child));
+	const probe = new ProcessProbe({match: new RegExp(escape(marker))});
+	await probe.sample();
+	// Each sample measures since the previous one; under heavy load a few windows may be needed.
+	const busy = await waitFor(
+		async () => {
+			await new Promise((r) => setTimeout(r, 300));
+			const r = (await probe.sample()).find((p) => p.pid === pid);
+			return r && r.cpuPercent > 20 ? r : null;
+		},
+		'CPU % above 20',
+		15_000,
+		0,
+	);
+	assert.ok(
+		busy.cpuPercent <= 105,
+		`one thread cannot exceed one core by much: ${busy.cpuPercent}`,
+	);
+});
+
+test('an idle child stays near 0 % CPU', {skip: !linux}, async (t) => {
+	const marker = uniqueMarker('quiet');
+	const {child, pid} = await spawnMarked(marker);
+	t.after(() => stopChild(child));
+	const probe = new ProcessProbe({match: new RegExp(escape(marker))});
+	await probe.sample();
+	await new Promise((r) => setTimeout(r, 500));
+	const r = (await probe.sample()).find((p) => p.pid === pid);
+	assert.ok(r && r.cpuPercent < 20, `cpu ${r?.cpuPercent}`);
+});
+
+test('a killed child disappears on the next sample', async (t) => {
+	const marker = uniqueMarker('killed');
+	const a = await spawnMarked(marker);
+	const b = await spawnMarked(marker);
+	t.after(() => stopChild(b.child));
+	// A fake clock far from the next full scan: the vanished pid itself must trigger it.
+	let now = 0;
+	const probe = new ProcessProbe({match: new RegExp(escape(marker)), now: () => now});
+	assert.deepEqual(
+		(await probe.sample()).map((p) => p.pid),
+		[a.pid, b.pid].sort((x, y) => x - y),
+	);
+	await stopChild(a.child);
+	const c = await spawnMarked(marker);
+	t.after(() => stopChild(c.child));
+	now = 10;
+	assert.deepEqual(
+		(await probe.sample()).map((p) => p.pid),
+		[b.pid, c.pid].sort((x, y) => x - y),
+	);
+});
+
+test('new processes are looked for at most every fullScanEveryMs', {skip: !linux}, async (t) => {
+	const marker = uniqueMarker('scan');
+	const a = await spawnMarked(marker);
+	t.after(() => stopChild(a.child));
+	let now = 1000;
+	const probe = new ProcessProbe({
+		match: new RegExp(escape(marker)),
+		fullScanEveryMs: 5000,
+		now: () => now,
+	});
+	assert.deepEqual(
+		(await probe.sample()).map((p) => p.pid),
+		[a.pid],
+	);
+	const b = await spawnMarked(marker);
+	t.after(() => stopChild(b.child));
+	now = 5999;
+	assert.deepEqual(
+		(await probe.sample()).map((p) => p.pid),
+		[a.pid],
+		'no scan before 5 s',
+	);
+	now = 6000;
+	assert.deepEqual(
+		(await probe.sample()).map((p) => p.pid),
+		[a.pid, b.pid].sort((x, y) => x - y),
+	);
+});
+
+test('excludePids are never reported; a /g pattern matches every time', async (t) => {
+	const marker = uniqueMarker('excl');
+	const a = await spawnMarked(marker);
+	const b = await spawnMarked(marker);
+	t.after(() => stopChild(a.child));
+	t.after(() => stopChild(b.child));
+	const probe = new ProcessProbe({match: new RegExp(escape(marker), 'g'), excludePids: [a.pid]});
+	for (let i = 0; i < 3; i++)
+		assert.deepEqual(
+			(await probe.sample()).map((p) => p.pid),
+			[b.pid],
+		);
+	assert.deepEqual(
+		(await findMatchingProcesses(new RegExp(escape(marker)), [b.pid])).map((p) => p.pid),
+		[a.pid],
+	);
+});
+
+test('mcptop never matches itself nor the shell that started it', {skip: !linux}, async (t) => {
+	const marker = uniqueMarker('self');
+	const sibling = await spawnMarked(marker);
+	t.after(() => stopChild(sibling.child));
+	// The shell's and the probe's own command lines both contain the marker; `; exit` keeps the
+	// shell alive as the probe's parent instead of exec'ing it.
+	const script = path.join(repo, 'test/helpers/proc-run-probe.ts');
+	const shell = spawn(
+		'sh',
+		['-c', `"${process.execPath}" --import tsx "${script}" processes "${marker}"; exit $?`],
+		{
+			cwd: repo,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
+	const {code, stdout, stderr} = await runToEnd(shell);
+	assert.equal(code, 0, stderr);
+	const seen = JSON.parse(stdout) as {self: number; parent: number; pids: number[]};
+	assert.equal(seen.parent, shell.pid, 'the probe ran under the shell');
+	assert.deepEqual(seen.pids, [sibling.pid]);
+});
