@@ -1,10 +1,13 @@
 // CPU cost of one sample() of each probe, against systeminformation's processes() and
-// networkConnections(). Usage: npx tsx scripts/bench-probes.ts [--calls 200] [--si-calls 30] [--json]
+// networkConnections().
+// Usage: npx tsx scripts/bench-probes.ts [--calls 200] [--si-calls 30] [--gap-ms 100] [--json]
 //
 // The watched stack (a ws server with two connected clients, whose command line carries a marker the
 // process probe matches) runs in a child process, so the server's own work does not count here.
 // Our probes get a fake clock that advances 1 s per call, as the monitor's tick does, so their
 // periodic full scans happen at the real rate (the mean includes them; the median is a plain tick).
+// Calls are --gap-ms apart: back-to-back calls run with hot caches and cost a fraction of what a
+// call once a second does (reading /proc/meminfo: 0.015 ms hot, 0.14 ms after 100 ms idle).
 // systeminformation's processes() answers from a cache within 500 ms, so its calls are 510 ms apart.
 // "children" is the CPU of the processes a call forked (ps, cat, netstat), from our cutime + cstime.
 import {spawn} from 'node:child_process';
@@ -37,6 +40,7 @@ function option(name: string, fallback: number): number {
 
 const calls = option('calls', 200);
 const siCalls = option('si-calls', 30);
+const gapMs = option('gap-ms', 100);
 const asJson = process.argv.includes('--json');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -108,7 +112,11 @@ const stack = spawn(process.execPath, ['-e', stackCode, marker], {
 	stdio: ['ignore', 'pipe', 'inherit'],
 });
 const stop = () => {
-	if (stack.pid !== undefined && stack.exitCode === null) process.kill(stack.pid, 'SIGKILL');
+	try {
+		if (stack.pid !== undefined && stack.exitCode === null) process.kill(stack.pid, 'SIGKILL');
+	} catch {
+		// Already gone.
+	}
 };
 process.on('exit', stop);
 
@@ -142,12 +150,20 @@ try {
 	const system = new SystemProbe({diskPath: repo});
 
 	const results: Result[] = [];
-	results.push(await measure('PortProbe.sample (2 ports)', calls, () => ports.sample(), {tick}));
-	results.push(await measure('ProcessProbe.sample', calls, () => processes.sample(), {tick}));
+	results.push(
+		await measure('PortProbe.sample (2 ports)', calls, () => ports.sample(), {tick, gapMs}),
+	);
+	results.push(
+		await measure('ProcessProbe.sample', calls, () => processes.sample(), {tick, gapMs}),
+	);
 	// SystemProbe waits until 100 ms separate two CPU readings; the wait costs no CPU.
-	results.push(await measure('SystemProbe.sample', calls, () => system.sample(), {gapMs: 100}));
-	results.push(await measure('si.processes()', siCalls, () => si.processes(), {gapMs: 510}));
-	results.push(await measure('si.networkConnections()', siCalls, () => si.networkConnections()));
+	results.push(await measure('SystemProbe.sample', calls, () => system.sample(), {gapMs}));
+	results.push(
+		await measure('si.processes()', siCalls, () => si.processes(), {gapMs: Math.max(gapMs, 510)}),
+	);
+	results.push(
+		await measure('si.networkConnections()', siCalls, () => si.networkConnections(), {gapMs}),
+	);
 
 	if (asJson) {
 		console.log(JSON.stringify(results, null, 2));

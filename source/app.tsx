@@ -57,9 +57,7 @@ export function computeLayout(
 	want: {ports: number; processes: number; latency: number},
 ): Layout {
 	const small =
-		columns < 80 || rows < 24
-			? `terminal ${columns}×${rows} is small: 80×24 shows everything`
-			: null;
+		columns < 80 || rows < 24 ? `small terminal ${columns}×${rows} (80×24 shows all)` : null;
 	const budget = Math.max(4, rows - 1) - 2; // header and key bar
 	const compact = rows < 20;
 	const head = compact ? 1 : 2; // title (+ column header)

@@ -31,10 +31,11 @@ export type ProcInfo = {
 };
 
 /** What a command line runs: a script or module named by its first non-option argument, or code. */
-export type Program =
-	| {kind: 'script' | 'module' | 'binary'; name: string}
-	| {kind: 'code'; name: string}
-	| {kind: 'stdin'; name: string};
+export type Program = {
+	/** `code`: inline code (`-c`, `-e`); `tests`: a test runner (`node --test`). */
+	kind: 'script' | 'module' | 'binary' | 'code' | 'stdin' | 'tests';
+	name: string;
+};
 
 export async function readProcess(pid: number): Promise<ProcInfo | null> {
 	let stat: string;
@@ -246,6 +247,7 @@ function nodeProgram(args: string[]): Program | null {
 		if (a === '--') return args[i + 1] ? scriptOrRunner(args.slice(i + 1)) : null;
 		if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || /^--(eval|print)=/.test(a))
 			return {kind: 'code', name: 'node -e'};
+		if (a === '--test') return {kind: 'tests', name: 'node --test'};
 		if (a.startsWith('-')) {
 			if (nodeValued.has(a)) i++;
 			continue;
@@ -427,9 +429,20 @@ function portWords(ports: number[]): string {
 	return ports.length === 1 ? `port ${ports[0]}` : `ports ${ports.join(', ')}`;
 }
 
+// Test files named after the server (`unreal_blueprint_mcp_server.test.ts`, `test_server.py`) run
+// tests, not the server; a server under test that listens is still found by its port.
+const testFileName = /^test_.*\.py$|_test\.py$|^conftest\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
+
+function testsOrProgram(prog: Program | null): Program | null {
+	if (prog && prog.kind === 'script' && testFileName.test(base(prog.name)))
+		return {kind: 'tests', name: base(prog.name)};
+	return prog;
+}
+
 /** Short program name for messages: `vim`, `tail`, `python -c`. */
 function programWord(p: ProcInfo, prog: Program | null): string {
 	if (prog?.kind === 'code') return `inline code (${prog.name})`;
+	if (prog?.kind === 'tests') return `tests (${prog.name})`;
 	if (prog?.kind === 'stdin') return `${base(p.argv[0] ?? '?')} reading stdin`;
 	if (prog) return base(prog.name);
 	return base(p.argv[0] ?? '?');
@@ -472,9 +485,11 @@ export async function findServerTargets(opts: {
 		}
 		const held = await portsHeldBy(p.pid, inodes);
 		for (const port of held) heldPorts.add(port);
-		const prog = programOf(p.argv);
+		const prog = testsOrProgram(programOf(p.argv));
 		const runsServer =
-			prog !== null && prog.kind !== 'code' && prog.kind !== 'stdin' && pattern.test(prog.name);
+			prog !== null &&
+			(prog.kind === 'script' || prog.kind === 'module' || prog.kind === 'binary') &&
+			pattern.test(prog.name);
 		if (held.length > 0) {
 			targets.push({...identity(p), reason: `holds ${portWords(held)}`});
 		} else if (runsServer) {

@@ -12,6 +12,20 @@ export function Header(props: {
 }) {
 	const s = props.snapshot;
 	const reason = s.reasons[0];
+	if (props.small) {
+		// Narrow terminals: the essentials first, so they survive the cut.
+		return (
+			<Text wrap="truncate-end">
+				<C bold color="cyan">
+					mcptop
+				</C>{' '}
+				<HealthWord health={s.health} />
+				{` ${formatClock(s.time)} `}
+				{s.paused ? <C inverse>PAUSED</C> : 'LIVE'}
+				<C color="yellow">{` ${props.small}`}</C>
+			</Text>
+		);
+	}
 	return (
 		<Text wrap="truncate-end">
 			<C bold color="cyan">

@@ -502,8 +502,7 @@ function infoLine(): string {
 
 function warningLine(): string {
 	return pick<() => string>([
-		() =>
-			`High memory usage detected: blueprint cache at ${megabytes(blueprintCache.length * CACHE_CHUNK_BYTES)} MB`,
+		() => `High memory usage detected during graph compilation: peak ${randomInt(380, 470)} MB`,
 		() => `Slow response from Unreal Editor: ${randomInt(900, 2600)} ms for GetBlueprintGraph`,
 		() => `Connection timeout while waiting for editor acknowledgement; retrying`,
 		() => `Performance degraded: request queue depth ${randomInt(8, 30)}`,

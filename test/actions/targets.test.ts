@@ -47,6 +47,7 @@ describe('programOf', () => {
 		[['bash', 'start_server.sh'], 'start_server.sh', 'script'],
 		[['uv', 'run', '--with', 'x', 'python', 'srv.py'], 'srv.py', 'script'],
 		[['env', 'A=1', '-u', 'B', 'python3', 'srv.py'], 'srv.py', 'script'],
+		[['node', '--test', 'unreal_blueprint_mcp_server.test.ts'], 'node --test', 'tests'],
 		[['vim', 'unreal_blueprint_mcp_server.py'], 'vim', 'binary'],
 		[['tail', '-f', '/tmp/unreal_blueprint_mcp_server.log'], 'tail', 'binary'],
 		[
@@ -164,7 +165,10 @@ describe('findServerTargets with real processes', () => {
 		idle = await box.startServer(['--no-listen']);
 		const log = box.file(`${box.pattern}.log`);
 		fs.writeFileSync(log, '');
+		const testFile = box.file(`${box.pattern}.test.js`);
+		fs.copyFileSync(box.serverFile, testFile);
 		const started: Array<[string, number, string]> = [
+			['tests', box.start(node, [testFile, '--no-listen']).pid!, box.pattern],
 			[
 				'node -e',
 				box.start(node, ['-e', 'setInterval(()=>{},1e3)', `${box.pattern}-marker`]).pid!,
@@ -216,6 +220,7 @@ describe('findServerTargets with real processes', () => {
 		assert.match(why.get(decoys['node -e']!) ?? '', /inline code \(node -e\)/);
 		assert.match(why.get(decoys['sh -c']!) ?? '', /inline code \(sh -c\)/);
 		assert.match(why.get(decoys['tail']!) ?? '', /runs tail$/);
+		assert.match(why.get(decoys['tests']!) ?? '', /runs tests \(mcp_srv_\w+\.test\.js\)$/);
 		assert.match(
 			why.get(decoys['foreign']!) ?? '',
 			new RegExp(`holds port ${foreignPort} but its command line does not match`),
