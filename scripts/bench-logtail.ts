@@ -5,15 +5,20 @@ import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {defaultConfig} from '../source/config.js';
 import {compileRules} from '../source/monitor/alert-rules.js';
 import {LogTail} from '../source/probes/log-tail.js';
 import type {Severity} from '../source/types.js';
 
-const total = Number(process.argv[2] ?? 1_000_000);
-
-/** Python-logging lines: mostly INFO, some WARNING/ERROR, a few CRITICAL, ~1 % of 2 KB. */
-export function realisticLog(count: number, seed = 1): {text: string; expected: number} {
+/**
+ * Python-logging lines: mostly INFO, some WARNING/ERROR, a few CRITICAL, ~1 % of 2 KB. `counts` is
+ * what the default rules must find: the INFO lines match no rule.
+ */
+export function realisticLog(
+	count: number,
+	seed = 1,
+): {text: string; expected: number; counts: Record<Severity, number>} {
 	let state = seed;
 	const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 	const info = [
@@ -25,21 +30,31 @@ export function realisticLog(count: number, seed = 1): {text: string; expected: 
 		'Cache hit ratio percent=',
 	];
 	const parts: string[] = [];
+	const counts: Record<Severity, number> = {critical: 0, error: 0, warning: 0};
 	for (let i = 0; i < count; i++) {
 		const r = random();
 		const time = `2025-09-17 10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}`;
 		let line: string;
-		if (r < 0.05) line = `${time} - WARNING - Slow response from bridge: ${i} ms`;
-		else if (r < 0.07) line = `${time} - ERROR - WebSocket error: connection reset ${i}`;
-		else if (r < 0.0702) line = `${time} - CRITICAL - Memory usage exceeded limit ${i}`;
-		else line = `${time} - INFO - ${info[i % info.length]}${i}`;
+		if (r < 0.05) {
+			line = `${time} - WARNING - Slow response from bridge: ${i} ms`;
+			counts.warning++;
+		} else if (r < 0.07) {
+			line = `${time} - ERROR - WebSocket error: connection reset ${i}`;
+			counts.error++;
+		} else if (r < 0.0702) {
+			line = `${time} - CRITICAL - Memory usage exceeded limit ${i}`;
+			counts.critical++;
+		} else line = `${time} - INFO - ${info[i % info.length]}${i}`;
 		if (random() < 0.01) line += ' payload=' + 'abcdefghij'.repeat(200);
 		parts.push(line);
 	}
-	return {text: parts.join('\n') + '\n', expected: count};
+	return {text: parts.join('\n') + '\n', expected: count, counts};
 }
 
-async function main(): Promise<void> {
+export type LogTailReport = Awaited<ReturnType<typeof measureLogTail>>;
+
+/** In-process LogTail (no UI): classification alone, then the followed-file path, then grep. */
+export async function measureLogTail(total: number) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-bench-'));
 	const file = path.join(dir, 'unreal_blueprint_mcp.log');
 	try {
@@ -138,11 +153,15 @@ async function main(): Promise<void> {
 			ratioTailToGrepUtf8: +(tailMs / grepUtf8.ms).toFixed(2),
 			ratioTailToGrepC: +(tailMs / grepC.ms).toFixed(2),
 		};
-		console.log(JSON.stringify(report, null, 2));
-		if (!report.tail.exact || grepUtf8.count !== alerts) process.exitCode = 1;
+		return {...report, grepAgrees: grepUtf8.count === alerts};
 	} finally {
 		fs.rmSync(dir, {recursive: true, force: true});
 	}
 }
 
-await main();
+// Run directly (not imported by scripts/bench.ts).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const report = await measureLogTail(Number(process.argv[2] ?? 1_000_000));
+	console.log(JSON.stringify(report, null, 2));
+	if (!report.tail.exact || !report.grepAgrees) process.exitCode = 1;
+}

@@ -20,7 +20,7 @@ import {PortProbe} from '../source/probes/ports.js';
 import {ProcessProbe} from '../source/probes/processes.js';
 import {SystemProbe} from '../source/probes/system.js';
 
-type Result = {
+export type Result = {
 	probe: string;
 	calls: number;
 	medianMs: number;
@@ -38,10 +38,6 @@ function option(name: string, fallback: number): number {
 	return value;
 }
 
-const calls = option('calls', 200);
-const siCalls = option('si-calls', 30);
-const gapMs = option('gap-ms', 100);
-const asJson = process.argv.includes('--json');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** CPU ticks (10 ms) of reaped children, from /proc/self/stat; null without /proc. */
@@ -55,7 +51,7 @@ function childrenTicks(): number | null {
 	}
 }
 
-async function measure(
+export async function measure(
 	probe: string,
 	count: number,
 	sample: () => Promise<unknown>,
@@ -96,7 +92,6 @@ function round3(n: number): number {
 	return Math.round(n * 1000) / 1000;
 }
 
-const marker = `mcptop-bench-${process.pid}`;
 const stackCode = `
 const {WebSocketServer, WebSocket} = require('ws');
 const wss = new WebSocketServer({host: '127.0.0.1', port: 0});
@@ -107,84 +102,115 @@ wss.on('listening', () => {
 		new WebSocket('ws://127.0.0.1:' + port).on('open', () => ++open === 2 && console.log(port));
 });
 `;
-const stack = spawn(process.execPath, ['-e', stackCode, marker], {
-	cwd: repo,
-	stdio: ['ignore', 'pipe', 'inherit'],
-});
-const stop = () => {
-	try {
-		if (stack.pid !== undefined && stack.exitCode === null) process.kill(stack.pid, 'SIGKILL');
-	} catch {
-		// Already gone.
-	}
+
+export type ProbeBenchOptions = {
+	calls: number;
+	siCalls: number;
+	gapMs: number;
+	/** Also time systeminformation's processes() and networkConnections() (slow: ~20 s). */
+	includeSi: boolean;
 };
-process.on('exit', stop);
 
-try {
-	const port = await new Promise<number>((resolve, reject) => {
-		const timer = setTimeout(
-			() => reject(new Error('the bench stack did not start within 10 s')),
-			10_000,
-		);
-		stack.stdout.once('data', (d: Buffer) => {
-			clearTimeout(timer);
-			resolve(Number(d.toString().trim()));
-		});
+/** Measures each probe against a ws server with two clients that runs in a child process. */
+export async function measureProbes(opts: ProbeBenchOptions): Promise<Result[]> {
+	const marker = `mcptop-bench-${process.pid}`;
+	const stack = spawn(process.execPath, ['-e', stackCode, marker], {
+		cwd: repo,
+		stdio: ['ignore', 'pipe', 'inherit'],
 	});
-	// A closed port as well, like the default profile's second port when the bridge is down.
-	const closedPort = port === 1 ? 2 : 1;
-
-	let clock = 0;
-	const tick = () => {
-		clock += 1000;
+	const stop = () => {
+		try {
+			if (stack.pid !== undefined && stack.exitCode === null) process.kill(stack.pid, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
 	};
-	const now = () => clock;
-	const ports = new PortProbe({
-		ports: [
-			{port, name: 'mcp'},
-			{port: closedPort, name: 'bridge', clients: true},
-		],
-		now,
-	});
-	const processes = new ProcessProbe({match: new RegExp(marker), now});
-	const system = new SystemProbe({diskPath: repo});
-
-	const results: Result[] = [];
-	results.push(
-		await measure('PortProbe.sample (2 ports)', calls, () => ports.sample(), {tick, gapMs}),
-	);
-	results.push(
-		await measure('ProcessProbe.sample', calls, () => processes.sample(), {tick, gapMs}),
-	);
-	// SystemProbe waits until 100 ms separate two CPU readings; the wait costs no CPU.
-	results.push(await measure('SystemProbe.sample', calls, () => system.sample(), {gapMs}));
-	results.push(
-		await measure('si.processes()', siCalls, () => si.processes(), {gapMs: Math.max(gapMs, 510)}),
-	);
-	results.push(
-		await measure('si.networkConnections()', siCalls, () => si.networkConnections(), {gapMs}),
-	);
-
-	if (asJson) {
-		console.log(JSON.stringify(results, null, 2));
-	} else {
-		console.log('CPU ms per call (this process; children = forked commands, mean)');
-		console.log(
-			'probe'.padEnd(30),
-			'calls'.padStart(6),
-			'median'.padStart(9),
-			'mean'.padStart(9),
-			'children'.padStart(9),
-		);
-		for (const r of results)
-			console.log(
-				r.probe.padEnd(30),
-				String(r.calls).padStart(6),
-				r.medianMs.toFixed(3).padStart(9),
-				r.meanMs.toFixed(3).padStart(9),
-				(r.childrenMeanMs === null ? 'n/a' : r.childrenMeanMs.toFixed(1)).padStart(9),
+	process.on('exit', stop);
+	try {
+		const port = await new Promise<number>((resolve, reject) => {
+			const timer = setTimeout(
+				() => reject(new Error('the bench stack did not start within 10 s')),
+				10_000,
 			);
+			stack.stdout.once('data', (d: Buffer) => {
+				clearTimeout(timer);
+				resolve(Number(d.toString().trim()));
+			});
+		});
+		// A closed port as well, like the default profile's second port when the bridge is down.
+		const closedPort = port === 1 ? 2 : 1;
+
+		let clock = 0;
+		const tick = () => {
+			clock += 1000;
+		};
+		const now = () => clock;
+		const ports = new PortProbe({
+			ports: [
+				{port, name: 'mcp'},
+				{port: closedPort, name: 'bridge', clients: true},
+			],
+			now,
+		});
+		const processes = new ProcessProbe({match: new RegExp(marker), now});
+		const system = new SystemProbe({diskPath: repo});
+		const {calls, gapMs} = opts;
+
+		const results: Result[] = [];
+		results.push(
+			await measure('PortProbe.sample (2 ports)', calls, () => ports.sample(), {tick, gapMs}),
+		);
+		results.push(
+			await measure('ProcessProbe.sample', calls, () => processes.sample(), {tick, gapMs}),
+		);
+		// SystemProbe waits until 100 ms separate two CPU readings; the wait costs no CPU.
+		results.push(await measure('SystemProbe.sample', calls, () => system.sample(), {gapMs}));
+		if (opts.includeSi) {
+			results.push(
+				await measure('si.processes()', opts.siCalls, () => si.processes(), {
+					gapMs: Math.max(gapMs, 510),
+				}),
+			);
+			results.push(
+				await measure('si.networkConnections()', opts.siCalls, () => si.networkConnections(), {
+					gapMs,
+				}),
+			);
+		}
+		return results;
+	} finally {
+		stop();
+		process.off('exit', stop);
 	}
-} finally {
-	stop();
+}
+
+function printTable(results: Result[]): void {
+	console.log('CPU ms per call (this process; children = forked commands, mean)');
+	console.log(
+		'probe'.padEnd(30),
+		'calls'.padStart(6),
+		'median'.padStart(9),
+		'mean'.padStart(9),
+		'children'.padStart(9),
+	);
+	for (const r of results)
+		console.log(
+			r.probe.padEnd(30),
+			String(r.calls).padStart(6),
+			r.medianMs.toFixed(3).padStart(9),
+			r.meanMs.toFixed(3).padStart(9),
+			(r.childrenMeanMs === null ? 'n/a' : r.childrenMeanMs.toFixed(1)).padStart(9),
+		);
+}
+
+// Run directly (not imported by scripts/bench.ts).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const results = await measureProbes({
+		calls: option('calls', 200),
+		siCalls: option('si-calls', 30),
+		gapMs: option('gap-ms', 100),
+		includeSi: true,
+	});
+	if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
+	else printTable(results);
 }

@@ -14,6 +14,24 @@ import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
 import type {Config} from './types.js';
 
+const flagSpec = {
+	config: {type: 'string'},
+	interval: {type: 'string'},
+	endpoint: {type: 'string'},
+	port: {type: 'string', isMultiple: true},
+	match: {type: 'string'},
+	log: {type: 'string', isMultiple: true},
+	projectDir: {type: 'string'},
+	stateDir: {type: 'string'},
+	once: {type: 'boolean', default: false},
+	json: {type: 'boolean', default: false},
+	color: {type: 'boolean', default: true},
+	readOnly: {type: 'boolean', default: false},
+	yes: {type: 'boolean', default: false},
+	demo: {type: 'boolean', default: false},
+	printConfig: {type: 'boolean', default: false},
+} as const;
+
 const cli = meow(
 	`
   Usage
@@ -46,24 +64,9 @@ const cli = meow(
 `,
 	{
 		importMeta: import.meta,
-		allowUnknownFlags: false,
-		flags: {
-			config: {type: 'string'},
-			interval: {type: 'string'},
-			endpoint: {type: 'string'},
-			port: {type: 'string', isMultiple: true},
-			match: {type: 'string'},
-			log: {type: 'string', isMultiple: true},
-			projectDir: {type: 'string'},
-			stateDir: {type: 'string'},
-			once: {type: 'boolean', default: false},
-			json: {type: 'boolean', default: false},
-			color: {type: 'boolean', default: true},
-			readOnly: {type: 'boolean', default: false},
-			yes: {type: 'boolean', default: false},
-			demo: {type: 'boolean', default: false},
-			printConfig: {type: 'boolean', default: false},
-		},
+		// Checked below, so an unknown flag gets the same one-line message and exit 2 as other mistakes.
+		allowUnknownFlags: true,
+		flags: flagSpec,
 	},
 );
 
@@ -76,6 +79,8 @@ function applyDemo(config: Config, demo: DemoStack): Config {
 	const o = demo.config;
 	return {
 		...config,
+		// Only this demo's server: a restart must never touch another server on the machine.
+		process: {match: demo.processMatch},
 		endpoint: {...config.endpoint, ...o.endpoint},
 		ports: o.ports,
 		logs: o.logs,
@@ -103,7 +108,24 @@ async function shutdown(code: number): Promise<never> {
 	process.exit(code);
 }
 
+const knownFlags = new Set([
+	...Object.keys(flagSpec).map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
+	'no-color',
+	'help',
+	'version',
+]);
+
+function checkFlags(argv: string[]): void {
+	for (const arg of argv) {
+		if (arg === '--') return;
+		if (!arg.startsWith('-') || arg === '-') continue;
+		const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+		if (!knownFlags.has(name)) fail(`unknown flag ${arg.split('=')[0]} (see mcptop --help)`);
+	}
+}
+
 async function main(): Promise<void> {
+	checkFlags(process.argv.slice(2));
 	const [command, ...args] = cli.input;
 	if (command !== undefined && !commandNames.includes(command)) {
 		fail(

@@ -461,11 +461,11 @@ export async function runRestart(
 		// ---- start ----
 		const started = await startServer(plan, step);
 		if ('failure' in started) return finish(false, started.failure.summary, started.failure.next);
-		const {child, offset, startedAt} = started;
+		const {child, offset, startedAt, watch} = started;
 		data.newPid = child.pid ?? null;
 
 		// ---- ready ----
-		const waited = await waitReady(config, plan, child, startedAt, signal);
+		const waited = await waitReady(config, plan, watch, startedAt, signal);
 		const readyLabel = 'Ready';
 		if (!waited.ready) {
 			const tail = await logTail(plan.logFile, offset);
@@ -551,7 +551,7 @@ async function startServer(
 	plan: RestartPlan,
 	step: (id: string, label: string, status: StepStatus, detail?: string) => void,
 ): Promise<
-	| {child: ChildProcess; offset: number; startedAt: number}
+	| {child: ChildProcess; offset: number; startedAt: number; watch: ExitWatch}
 	| {failure: {summary: string; next: string}}
 > {
 	const label = 'Start the server';
@@ -594,27 +594,32 @@ async function startServer(
 	}
 	child.unref();
 	const startedAt = Date.now();
+	const watch = watchExit(child);
+	if (child.pid === undefined) {
+		// spawn reports a bad cwd or a missing /bin/sh as an 'error' event instead of a pid.
+		await watch.exited;
+		const why = watch.state.exit?.error ?? 'unknown error';
+		step('start', label, 'fail', `could not run /bin/sh in ${plan.cwd}: ${why}`);
+		return {
+			failure: {
+				summary: `the server is stopped and was not started: could not run the start command (${why})`,
+				next: 'Check project.dir and restart.command in the config, then press r again.',
+			},
+		};
+	}
 	step(
 		'start',
 		label,
 		'ok',
-		`pid ${child.pid ?? '?'}: ${plan.command}; output appended to ${plan.logFile}`,
+		`pid ${child.pid}: ${plan.command}; output appended to ${plan.logFile}`,
 	);
-	return {child, offset, startedAt};
+	return {child, offset, startedAt, watch};
 }
 
-/**
- * Waits until the ports listen (or, with no ports, the process stays up a moment). A start command
- * that fails returns at once; one that exits 0 may have put the server in the background, so the
- * ports are still waited for.
- */
-async function waitReady(
-	config: Config,
-	plan: RestartPlan,
-	child: ChildProcess,
-	startedAt: number,
-	signal: AbortSignal | undefined,
-): Promise<{ready: boolean; exit: ExitInfo | null; at: number}> {
+type ExitWatch = {state: {exit: ExitInfo | null}; exited: Promise<void>};
+
+/** Listens for the child's end from the moment it is spawned, so no early exit or error is missed. */
+function watchExit(child: ChildProcess): ExitWatch {
 	const state: {exit: ExitInfo | null} = {exit: null};
 	const exited = new Promise<void>((resolve) => {
 		child.once('exit', (code, sig) => {
@@ -626,6 +631,22 @@ async function waitReady(
 			resolve();
 		});
 	});
+	return {state, exited};
+}
+
+/**
+ * Waits until the ports listen (or, with no ports, the process stays up a moment). A start command
+ * that fails returns at once; one that exits 0 may have put the server in the background, so the
+ * ports are still waited for.
+ */
+async function waitReady(
+	config: Config,
+	plan: RestartPlan,
+	watch: ExitWatch,
+	startedAt: number,
+	signal: AbortSignal | undefined,
+): Promise<{ready: boolean; exit: ExitInfo | null; at: number}> {
+	const {state, exited} = watch;
 	const timeout = config.restart.readyTimeoutMs;
 	const deadline = startedAt + timeout;
 	for (let i = 0; i < 100_000; i++) {
@@ -642,7 +663,9 @@ async function waitReady(
 		}
 		if (ready) return {ready: true, exit: state.exit, at: Date.now()};
 		if (Date.now() >= deadline) break;
-		await Promise.race([sleep(Math.min(100, Math.max(1, deadline - Date.now())), signal), exited]);
+		const pause = sleep(Math.min(100, Math.max(1, deadline - Date.now())), signal);
+		// Wake at once when the command exits; after that, just poll the ports.
+		await (state.exit ? pause : Promise.race([pause, exited]));
 	}
 	return {ready: false, exit: state.exit, at: Date.now()};
 }

@@ -281,7 +281,11 @@ export async function checkPython(
 		const last = result.stdout.trim().split('\n').at(-1) ?? '';
 		const value = JSON.parse(last) as unknown;
 		if (value && typeof value === 'object' && Array.isArray((value as {missing?: unknown}).missing))
-			parsed = value as {version: string; executable: string; missing: string[]};
+			parsed = {
+				version: cleanServerText(String((value as {version?: unknown}).version), 20),
+				executable: cleanServerText(String((value as {executable?: unknown}).executable), 120),
+				missing: (value as {missing: unknown[]}).missing.map((m) => cleanServerText(String(m), 80)),
+			};
 	} catch {
 		parsed = null;
 	}
@@ -294,7 +298,7 @@ export async function checkPython(
 			next: `Run ${python} by hand to see the error.`,
 		};
 	}
-	const which = `python ${cleanServerText(String(parsed.version), 20)} (${cleanServerText(String(parsed.executable), 120)})`;
+	const which = `python ${parsed.version} (${parsed.executable})`;
 	const details = {
 		python,
 		version: parsed.version,
@@ -691,7 +695,13 @@ async function saveReport(
 			await fsp.link(temp, file);
 			return file;
 		} catch (err) {
-			if ((err as {code?: string}).code !== 'EEXIST') throw err;
+			const code = (err as {code?: string}).code;
+			if (code === 'EEXIST') continue;
+			// File systems without hard links: a rename is still atomic, just not exclusive.
+			if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+			if (fs.existsSync(file)) continue;
+			await fsp.rename(temp, file);
+			return file;
 		} finally {
 			await fsp.rm(temp, {force: true});
 		}

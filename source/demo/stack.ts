@@ -42,6 +42,11 @@ export type DemoStack = {
 	token: string;
 	ports: DemoPorts;
 	config: DemoConfigOverrides;
+	/**
+	 * A process pattern that matches this demo's server only (the default pattern also matches any
+	 * real server, or another demo, on the machine). Plain text that also reads the same as a regex.
+	 */
+	processMatch: string;
 	/** PIDs of the processes started first (a restart replaces the server's). */
 	started: {server: number; editor: number};
 	/** Demo processes running right now, including a server respawned by a restart. */
@@ -52,6 +57,9 @@ export type DemoStack = {
 
 const STOP_GRACE_MS = 3000;
 const KILL_WAIT_MS = 2000;
+const FOLDER_PREFIX = 'mcptop-demo-';
+/** Written into each demo folder so a later demo can tell a stale folder from a live one. */
+const OWNER_FILE = 'demo-owner.json';
 
 const here = import.meta.url;
 // Run from source (tsx) the siblings are .ts; from the build they are .js.
@@ -324,10 +332,46 @@ async function waitForServer(
 	);
 }
 
+/**
+ * Removes demo folders left by an mcptop that was killed (SIGKILL runs no cleanup): only folders
+ * this user owns, with our owner file, whose mcptop is gone and none of whose processes still run.
+ */
+export function removeStaleDemoFolders(): string[] {
+	const removed: string[] = [];
+	let names: string[];
+	try {
+		names = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(FOLDER_PREFIX));
+	} catch {
+		return removed;
+	}
+
+	for (const name of names.slice(0, 200)) {
+		const dir = path.join(os.tmpdir(), name);
+		try {
+			const owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as {
+				pid?: unknown;
+				token?: unknown;
+			};
+			if (typeof owner.pid !== 'number' || typeof owner.token !== 'string') continue;
+			if (!owner.token.startsWith(FOLDER_PREFIX)) continue;
+			if (process.getuid && fs.statSync(dir).uid !== process.getuid()) continue;
+			if (isProcessAlive(owner.pid) || processesWithToken(owner.token).length > 0) continue;
+			fs.rmSync(dir, {recursive: true, force: true});
+			removed.push(dir);
+		} catch {
+			// Not ours, half-written, or already gone: leave it.
+		}
+	}
+
+	return removed;
+}
+
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
 	const say = options.log ?? (() => undefined);
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-demo-'));
-	const token = `mcptop-demo-${randomBytes(8).toString('hex')}`;
+	for (const stale of removeStaleDemoFolders()) say(`removed stale demo folder ${stale}`);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), FOLDER_PREFIX));
+	const token = `${FOLDER_PREFIX}${randomBytes(8).toString('hex')}`;
+	fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify({pid: process.pid, token}) + '\n');
 	const started: ChildProcess[] = [];
 	let stopping: Promise<void> | undefined;
 
@@ -395,11 +439,13 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
 		const flags = childNodeFlags();
 		const owner = ['--demo-id', token, '--owner-pid', String(process.pid)];
+		const serverScript = siblingScript('unreal_blueprint_mcp_server');
+		// The token right after the script name: `processMatch` relies on that order.
 		const serverArgs = [
 			...flags,
-			siblingScript('unreal_blueprint_mcp_server'),
-			...['--port', String(mcpPort), '--bridge-port', String(bridgePort), '--log', logFile],
+			serverScript,
 			...owner,
+			...['--port', String(mcpPort), '--bridge-port', String(bridgePort), '--log', logFile],
 		];
 		// `exec` so the shell becomes the server: no extra process whose command line matches.
 		const restartCommand = `exec ${shellQuote([process.execPath, ...serverArgs])}`;
@@ -413,8 +459,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 		const editorArgs = [
 			...flags,
 			siblingScript('fake_unreal_editor'),
-			...['--bridge-port', String(bridgePort)],
 			...owner,
+			...['--bridge-port', String(bridgePort)],
 		];
 		const editor = spawnLogged(editorArgs, editorOutput, {cwd: dir, detached: false});
 		started.push(editor);
@@ -425,6 +471,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 			token,
 			ports: {mcp: mcpPort, bridge: bridgePort},
 			started: {server: server.pid!, editor: editor.pid!},
+			processMatch: `${path.basename(serverScript)} --demo-id ${token}`,
 			config: {
 				endpoint: {url: `ws://127.0.0.1:${mcpPort}`},
 				ports: [

@@ -529,6 +529,7 @@ function every(first: [number, number], next: [number, number], write: () => voi
 	const schedule = (range: [number, number]) => {
 		setTimeout(
 			() => {
+				if (shuttingDown) return;
 				write();
 				schedule(next);
 			},

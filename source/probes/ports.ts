@@ -39,9 +39,10 @@ type Owner = {
 	checkedAt: number;
 };
 
-// Reading /proc/net/tcp costs a walk of the kernel's whole connection hash table (~2 ms here), so
-// between full reads only the address families that hold the configured listeners are read.
-const bothTablesEveryMs = 5000;
+// Reading /proc/net/tcp or tcp6 costs a walk of the kernel's whole connection hash table (~2 ms on a
+// 24 GB machine, however few sockets there are). So both tables are read only every 30 s and whenever
+// a port starts or stops answering; in between, only the family that holds the listeners.
+const bothTablesEveryMs = 30_000;
 // When a socket's owner cannot be seen (another user's process), look again only this often.
 const unknownOwnerRetryMs = 10_000;
 // Without /proc, systeminformation forks netstat/lsof: keep its answer this long.
@@ -54,6 +55,8 @@ export class PortProbe {
 	private readonly watchedPorts: ReadonlySet<number>;
 	private readonly owners = new Map<number, Owner>();
 	private listenerFamilies = new Set<Family>();
+	/** Ports that answer although neither table shows a listener for them. */
+	private unseen = new Set<number>();
 	private lastBothTablesAt = -Infinity;
 	private lastListening: boolean[] = [];
 	private inFlight: Promise<PortReading[]> | null = null;
@@ -67,7 +70,8 @@ export class PortProbe {
 		for (const list of Object.values(os.networkInterfaces()))
 			for (const a of list ?? []) ownAddresses.add(a.address);
 		this.ports = opts.ports.map((p) => {
-			const host = p.host ?? '127.0.0.1';
+			// "[::1]" is how a URL writes it; connect() wants the bare address.
+			const host = (p.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
 			return {...p, host, local: isLocalHost(host, ownAddresses)};
 		});
 		this.watchedPorts = new Set(this.ports.filter((p) => p.local).map((p) => p.port));
@@ -108,11 +112,12 @@ export class PortProbe {
 			const both = flipped || now - this.lastBothTablesAt >= bothTablesEveryMs;
 			for (const family of both ? ([4, 6] as const) : this.listenerFamilies) readFamily(family);
 			// A port that answers but whose listener is not in the tables read moved family: read all.
+			// Unless neither table had it last time either (a listener in another network namespace,
+			// reached through a NAT rule): then this would cost a double read on every tick.
+			const hasListener = (port: number) =>
+				sockets.some((s) => s.state === 'LISTEN' && s.localPort === port);
 			const missing = this.ports.some(
-				(p, i) =>
-					p.local &&
-					connects[i]!.ok &&
-					!sockets.some((s) => s.state === 'LISTEN' && s.localPort === p.port),
+				(p, i) => p.local && connects[i]!.ok && !this.unseen.has(p.port) && !hasListener(p.port),
 			);
 			if (missing) {
 				readFamily(4);
@@ -122,6 +127,11 @@ export class PortProbe {
 				this.lastBothTablesAt = now;
 				this.listenerFamilies = new Set(
 					sockets.filter((s) => s.state === 'LISTEN').map((s) => s.family),
+				);
+				this.unseen = new Set(
+					this.ports
+						.filter((p, i) => p.local && connects[i]!.ok && !hasListener(p.port))
+						.map((p) => p.port),
 				);
 			}
 		}
@@ -147,7 +157,9 @@ export class PortProbe {
 						established++;
 			let error = c.error;
 			if (!c.ok && listener)
-				error = `${c.error}; port ${p.port} listens on ${listener.localAddress} only`;
+				error = covers(listener.localAddress, p.host)
+					? `${c.error}; a socket listens but did not accept (accept queue full?)`
+					: `${c.error}; port ${p.port} listens on ${listener.localAddress} only`;
 			return {
 				port: p.port,
 				name: p.name,
@@ -247,7 +259,7 @@ function unknownOwner(family: Family, now: number): Owner {
 }
 
 function isLocalHost(host: string, ownAddresses: ReadonlySet<string>): boolean {
-	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+	const h = host.toLowerCase();
 	return (
 		h === 'localhost' ||
 		h.endsWith('.localhost') ||
@@ -259,19 +271,23 @@ function isLocalHost(host: string, ownAddresses: ReadonlySet<string>): boolean {
 	);
 }
 
+/** Whether a socket bound to address accepts connections made to host. */
+function covers(address: string, host: string): boolean {
+	return (
+		address === host ||
+		(host === 'localhost' && (address === '127.0.0.1' || address === '::1')) ||
+		address === `::ffff:${host}` ||
+		address === '::' ||
+		(address === '0.0.0.0' && !host.includes(':'))
+	);
+}
+
 /** The listening socket on port that serves host: bound to host itself or to a wildcard address. */
 function pickListener(sockets: TcpSocket[], port: number, host: string): TcpSocket | null {
 	let fallback: TcpSocket | null = null;
 	for (const s of sockets) {
 		if (s.state !== 'LISTEN' || s.localPort !== port) continue;
-		const a = s.localAddress;
-		if (
-			a === host ||
-			a === `::ffff:${host}` ||
-			a === '::' ||
-			(a === '0.0.0.0' && !host.includes(':'))
-		)
-			return s;
+		if (covers(s.localAddress, host)) return s;
 		fallback ??= s;
 	}
 	return fallback;

@@ -125,7 +125,10 @@ export type ProcStat = {
 	cpuTicks: number;
 	/** Ticks after boot; together with the pid it identifies one process across pid reuse. */
 	startTicks: number;
-	/** Resident set in pages (same counter as statm's resident and status's VmRSS). */
+	/**
+	 * Resident set in pages. Approximate on kernels ≥ 6.2 (per-CPU counters not yet summed: a young
+	 * process can read 0); readRssBytes() gives the exact figure.
+	 */
 	rssPages: number;
 };
 
@@ -152,6 +155,17 @@ export function parseProcStat(text: string): ProcStat | null {
 export function readProcStat(pid: number): ProcStat | null {
 	const text = readProcText(`/proc/${pid}/stat`);
 	return text === null ? null : parseProcStat(text);
+}
+
+/** Resident set size in bytes from /proc/<pid>/statm (its second field, in pages). */
+export function parseStatmRss(text: string): number | null {
+	const resident = Number(text.split(' ')[1]);
+	return Number.isFinite(resident) ? resident * pageSize() : null;
+}
+
+export function readRssBytes(pid: number): number | null {
+	const text = readProcText(`/proc/${pid}/statm`);
+	return text === null ? null : parseStatmRss(text);
 }
 
 /** A process that has exited but not been reaped is not running. */
@@ -322,6 +336,9 @@ const lineRe =
  */
 export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<number>): TcpSocket[] {
 	const out: TcpSocket[] = [];
+	// A table longer than one page is read in several read() calls; sockets opening and closing in
+	// between can make the kernel show a line twice. An inode is one socket.
+	const seen = new Set<number>();
 	let start = text.indexOf('\n') + 1; // skip the header
 	while (start > 0 && start < text.length) {
 		let end = text.indexOf('\n', start);
@@ -335,6 +352,11 @@ export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<num
 		if (state === null) continue;
 		const localPort = parseInt(m[2]!, 16);
 		if (ports && !ports.has(localPort)) continue;
+		const inode = Number(m[7]);
+		if (inode !== 0) {
+			if (seen.has(inode)) continue;
+			seen.add(inode);
+		}
 		out.push({
 			family,
 			state,
@@ -343,7 +365,7 @@ export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<num
 			remoteAddress: decodeProcAddress(m[3]!),
 			remotePort: parseInt(m[4]!, 16),
 			uid: Number(m[6]),
-			inode: Number(m[7]),
+			inode,
 		});
 	}
 	return out;

@@ -7,9 +7,9 @@ import {
 	hasProc,
 	isGone,
 	listPids,
-	pageSize,
 	readCmdline,
 	readProcStat,
+	readRssBytes,
 	startTicksToEpochMs,
 	type ProcStat,
 } from './proc.js';
@@ -44,7 +44,7 @@ type Tracked = {
  * since it started (what ps shows), so the first sample is already meaningful; later samples report the
  * interval since the previous sample.
  *
- * Cost per tick: one read of /proc/<pid>/stat per matching process. The whole /proc is scanned (the
+ * Cost per tick: a read of /proc/<pid>/stat and statm per matching process. The whole /proc is scanned (the
  * command line of every process) on the first sample, every fullScanEveryMs, and when a known process
  * vanished.
  */
@@ -121,7 +121,7 @@ export class ProcessProbe {
 		}
 		t.ppid = st.ppid;
 		t.name = st.comm;
-		t.rssBytes = st.rssPages * pageSize();
+		t.rssBytes = readRssBytes(t.pid) ?? t.rssBytes;
 	}
 }
 
@@ -147,7 +147,7 @@ function firstSight(st: ProcStat, command: string, now: number): Tracked {
 		cpuTicks: st.cpuTicks,
 		at: now,
 		cpuPercent: lifetimeMs > 0 ? round1(Math.max(0, (cpuMs / lifetimeMs) * 100)) : 0,
-		rssBytes: st.rssPages * pageSize(),
+		rssBytes: readRssBytes(st.pid) ?? 0,
 	};
 }
 

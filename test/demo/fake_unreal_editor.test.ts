@@ -40,6 +40,7 @@ test('the fake editor says hello, answers pings, sends heartbeats and reconnects
 		const hello = await waitFor(
 			() => bridge.messages.find((message) => message.type === 'hello'),
 			'hello from the editor',
+			20_000,
 		);
 		assert.equal(hello['demoId'], 'test-token');
 

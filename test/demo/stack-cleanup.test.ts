@@ -26,7 +26,7 @@ async function startOwner(mode: 'crash' | 'hang') {
 	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
 		output += chunk;
 	});
-	const line = await waitFor(() => /^\{.*\}$/m.exec(output)?.[0], 'the demo to start', 20_000);
+	const line = await waitFor(() => /^\{.*\}$/m.exec(output)?.[0], 'the demo to start', 30_000);
 	return {child, started: JSON.parse(line) as Started, output: () => output};
 }
 

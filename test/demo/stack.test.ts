@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import {spawn, execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {
 	childNodeFlags,
 	isProcessAlive,
 	processesWithToken,
+	removeStaleDemoFolders,
 	shellQuote,
 	startDemoStack,
 	type DemoStack,
@@ -52,6 +54,8 @@ describe('demo stack', () => {
 		demo = await startDemoStack({
 			preferredPorts: {mcp: portOf(busy[0]!), bridge: portOf(busy[1]!)},
 			log: (message) => messages.push(message),
+			// Generous for a loaded CI machine; the default is 10 s.
+			readyTimeoutMs: 30_000,
 		});
 		everyPid.add(demo.started.server);
 		everyPid.add(demo.started.editor);
@@ -144,6 +148,8 @@ describe('demo stack', () => {
 		const server = commandLine(demo.started.server);
 		assert.ok(server.includes('unreal_blueprint_mcp_server'), server);
 		assert.ok(server.includes(demo.token), server);
+		assert.ok(server.includes(demo.processMatch), server);
+		assert.match(server, new RegExp(demo.processMatch));
 		assert.ok(commandLine(demo.started.editor).includes(demo.token));
 		assert.ok(!commandLine(demo.started.editor).includes('unreal_blueprint_mcp_server'));
 		assert.deepEqual(
@@ -242,7 +248,7 @@ test('free preferred ports are used as given', async () => {
 	const probes = [await listenOnFreePort(), await listenOnFreePort()];
 	const [mcp, bridge] = probes.map(portOf);
 	await Promise.all(probes.map((server) => new Promise((resolve) => server.close(resolve))));
-	const demo = await startDemoStack({preferredPorts: {mcp, bridge}});
+	const demo = await startDemoStack({preferredPorts: {mcp, bridge}, readyTimeoutMs: 30_000});
 	try {
 		assert.deepEqual(demo.ports, {mcp, bridge});
 		assert.ok(demo.config.restart.command.includes(`--port ${mcp} --bridge-port ${bridge}`));
@@ -266,4 +272,27 @@ test('a server that does not come up in time is a clear error, and nothing is le
 	assert.equal(fs.existsSync(dir), false);
 	// Every demo process has the folder in its command line (--log); none may be left.
 	assert.deepEqual(processesWithToken(dir), []);
+});
+
+test('stale demo folders (mcptop gone, no process left) are removed; live and foreign ones stay', async () => {
+	const dead = spawn('true', {stdio: 'ignore'});
+	await new Promise((resolve) => dead.once('exit', resolve));
+	const make = (owner: object | null) => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-demo-'));
+		if (owner) fs.writeFileSync(path.join(dir, 'demo-owner.json'), JSON.stringify(owner));
+		return dir;
+	};
+
+	const stale = make({pid: dead.pid, token: `mcptop-demo-test-${process.pid}-stale`});
+	const live = make({pid: process.pid, token: `mcptop-demo-test-${process.pid}-live`});
+	const foreign = make(null);
+	try {
+		const removed = removeStaleDemoFolders();
+		assert.ok(removed.includes(stale));
+		assert.equal(fs.existsSync(stale), false);
+		assert.equal(fs.existsSync(live), true);
+		assert.equal(fs.existsSync(foreign), true);
+	} finally {
+		for (const dir of [stale, live, foreign]) fs.rmSync(dir, {recursive: true, force: true});
+	}
 });

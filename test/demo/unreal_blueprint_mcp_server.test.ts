@@ -31,6 +31,7 @@ async function startServer(logFile: string, extra: string[] = []): Promise<Start
 	const line = await waitFor(
 		() => /listening mcp=ws:\/\/127\.0\.0\.1:(\d+) bridge=ws:\/\/127\.0\.0\.1:(\d+)/.exec(output()),
 		'the server to listen',
+		20_000,
 	);
 	return {child, output, mcp: Number(line[1]), bridge: Number(line[2])};
 }

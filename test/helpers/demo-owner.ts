@@ -3,7 +3,7 @@
 import {startDemoStack} from '../../source/demo/stack.js';
 
 const mode = process.argv[2];
-const demo = await startDemoStack();
+const demo = await startDemoStack({readyTimeoutMs: 30_000});
 await new Promise((resolve) => setTimeout(resolve, 300));
 process.stdout.write(
 	`${JSON.stringify({dir: demo.dir, token: demo.token, pids: demo.pids(), started: demo.started})}\n`,

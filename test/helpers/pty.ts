@@ -5,6 +5,10 @@ import xterm from '@xterm/headless';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliSource = path.join(root, 'source', 'cli.tsx');
+/** The tsx loader by absolute URL, so the CLI runs from source whatever the working folder. */
+export const tsxLoader = import.meta.resolve('tsx');
+/** Node arguments that run the CLI from source. */
+export const cliArgs = ['--import', tsxLoader, cliSource];
 
 /** The real CLI in a pseudo-terminal, its output fed to a headless xterm: what an operator sees. */
 export class TerminalSession {
@@ -21,7 +25,7 @@ export class TerminalSession {
 		const cols = opts.cols ?? 100;
 		const rows = opts.rows ?? 30;
 		this.term = new xterm.Terminal({cols, rows, allowProposedApi: true});
-		this.proc = pty.spawn(process.execPath, ['--import', 'tsx', cliSource, ...args], {
+		this.proc = pty.spawn(process.execPath, [...cliArgs, ...args], {
 			cols,
 			rows,
 			cwd: opts.cwd ?? root,

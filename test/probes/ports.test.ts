@@ -76,6 +76,28 @@ test('a closed port is not listening and has no owner', async () => {
 	assert.equal(r?.error, 'connection refused');
 });
 
+test(
+	'a port held on another address is not listening for our host, but its owner is named',
+	{skip: !linux},
+	async (t) => {
+		let other: Awaited<ReturnType<typeof listen>>;
+		try {
+			other = await listen('127.0.0.2');
+		} catch {
+			t.skip('cannot bind 127.0.0.2 here');
+			return;
+		}
+		try {
+			const [r] = await new PortProbe({ports: [{port: other.port, name: 'mcp'}]}).sample();
+			assert.equal(r?.listening, false);
+			assert.equal(r?.pid, process.pid);
+			assert.equal(r?.error, `connection refused; port ${other.port} listens on 127.0.0.2 only`);
+		} finally {
+			await close(other.server, other.accepted);
+		}
+	},
+);
+
 test('established counts connected clients, never the probe itself', {skip: !linux}, async () => {
 	const {server, port, accepted} = await listen();
 	const clients: net.Socket[] = [];

@@ -1,0 +1,131 @@
+// Summarises a V8 .cpuprofile (node --cpu-prof) over a time window: where the busy time went, by
+// function (self and inclusive) and by origin (mcptop, a package, Node's internals, GC).
+import fs from 'node:fs';
+
+type CallFrame = {functionName: string; url: string; lineNumber: number; columnNumber: number};
+type ProfileNode = {id: number; callFrame: CallFrame; children?: number[]};
+type CpuProfile = {
+	nodes: ProfileNode[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+};
+
+export type ProfileSummary = {text: string; markdown: string};
+
+const special = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
+
+function origin(frame: CallFrame, root: string): string {
+	if (special.has(frame.functionName) && frame.url === '') return frame.functionName;
+	const url = frame.url.replace(/^file:\/\//, '');
+	if (url.startsWith('node:') || (url === '' && frame.functionName !== '')) return 'node internals';
+	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+	if (pkg) return pkg[1]!;
+	if (url.startsWith(root)) return 'mcptop';
+	return url === '' ? '(native)' : 'other';
+}
+
+function where(frame: CallFrame, root: string): string {
+	const url = frame.url.replace(/^file:\/\//, '');
+	const short = url.startsWith(root)
+		? url.slice(root.length + 1)
+		: (/node_modules\/(.*)$/.exec(url)?.[1] ?? url);
+	return short ? `${short}:${frame.lineNumber + 1}` : '';
+}
+
+/**
+ * `fromUs`/`toUs`: the window in µs after the profile's start (the process start, within a few ms).
+ */
+export function summariseProfile(
+	file: string,
+	fromUs: number,
+	toUs: number,
+	root: string,
+): ProfileSummary {
+	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parent = new Map<number, number>();
+	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+	const key = (n: ProfileNode) =>
+		`${n.callFrame.functionName || '(anonymous)'}  ${where(n.callFrame, root)}`.trim();
+
+	const self = new Map<string, number>();
+	const inclusive = new Map<string, number>();
+	const origins = new Map<string, number>();
+	let windowUs = 0;
+	let busyUs = 0;
+	let t = profile.startTime;
+	for (let i = 0; i < profile.samples.length; i++) {
+		t += profile.timeDeltas[i] ?? 0;
+		// A sample lasts until the next one.
+		const duration = profile.timeDeltas[i + 1] ?? 0;
+		const at = t - profile.startTime;
+		if (at < fromUs || at >= toUs || duration <= 0) continue;
+		windowUs += duration;
+		const node = byId.get(profile.samples[i]!);
+		if (!node) continue;
+		const o = origin(node.callFrame, root);
+		origins.set(o, (origins.get(o) ?? 0) + duration);
+		if (node.callFrame.functionName === '(idle)') continue;
+		busyUs += duration;
+		const k = key(node);
+		self.set(k, (self.get(k) ?? 0) + duration);
+		const seen = new Set<string>();
+		for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+			const n = byId.get(id)!;
+			if (n.callFrame.functionName === '(root)') break;
+			const nk = key(n);
+			if (seen.has(nk)) continue;
+			seen.add(nk);
+			inclusive.set(nk, (inclusive.get(nk) ?? 0) + duration);
+		}
+	}
+
+	const ms = (us: number) => (us / 1000).toFixed(1);
+	const pct = (us: number) => (busyUs > 0 ? ((us / busyUs) * 100).toFixed(1) : '0.0');
+	const top = (m: Map<string, number>, n: number) =>
+		[...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+	const seconds = windowUs / 1e6;
+	const heading = `busy ${ms(busyUs)} ms of ${seconds.toFixed(0)} s sampled (${((busyUs / Math.max(1, windowUs)) * 100).toFixed(2)} % of one core, main thread only)`;
+	const originRows = top(origins, 12).filter(([o]) => o !== '(idle)');
+	const selfRows = top(self, 15);
+	const mcptopInclusive = [...inclusive.entries()]
+		.filter(([k]) => /\s(dist|source)\//.test(k))
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, 12);
+
+	const text = [
+		`  ${heading}`,
+		'  by origin (self time):',
+		...originRows.map(([o, us]) => `    ${ms(us).padStart(8)} ms ${pct(us).padStart(5)} %  ${o}`),
+		'  top functions by self time:',
+		...selfRows.map(([k, us]) => `    ${ms(us).padStart(8)} ms ${pct(us).padStart(5)} %  ${k}`),
+		"  mcptop's functions by inclusive time:",
+		...mcptopInclusive.map(
+			([k, us]) => `    ${ms(us).padStart(8)} ms ${pct(us).padStart(5)} %  ${k}`,
+		),
+	].join('\n');
+	const tableOf = (rows: Array<[string, number]>, label: string) =>
+		[
+			`| ms | % of busy | ${label} |`,
+			'|---:|---:|---|',
+			...rows.map(([k, us]) => `| ${ms(us)} | ${pct(us)} | \`${k.replace(/\|/g, '\\|')}\` |`),
+		].join('\n');
+	const markdown = [
+		`${heading[0]!.toUpperCase()}${heading.slice(1)}.`,
+		'',
+		'By origin (self time):',
+		'',
+		tableOf(originRows, 'origin'),
+		'',
+		'Top functions by self time:',
+		'',
+		tableOf(selfRows, 'function  file:line'),
+		'',
+		"mcptop's own functions by inclusive time (time in them and everything they call):",
+		'',
+		tableOf(mcptopInclusive, 'function  file:line'),
+	].join('\n');
+	return {text, markdown};
+}
