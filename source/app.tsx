@@ -1,5 +1,5 @@
 import React, {useEffect, useState} from 'react';
-import {Box, useApp} from 'ink';
+import {Box, useApp, type Key} from 'ink';
 import type {ActionKind, ActionRunner} from './actions/runner.js';
 import {ActionDialog} from './components/ActionDialog.js';
 import {AlertDetail} from './components/AlertDetail.js';
@@ -134,7 +134,23 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		});
 	};
 
+	// Keys typed fast (or pasted) arrive as one chunk: handle them one by one.
 	const keysActive = useKeys((input, key) => {
+		// We bind no Alt keys: ESC followed quickly by a key (a slow link, a fast typist) is Esc, then it.
+		if (key.meta && !key.escape && input.length === 1) {
+			onKey('', {...key, meta: false, escape: true});
+			onKey(input, {...key, meta: false});
+			return;
+		}
+		const plain = !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab;
+		if (plain && !editingFilter && input.length > 1 && !input.startsWith('\u001B')) {
+			for (const ch of [...input]) onKey(ch, key);
+			return;
+		}
+		onKey(input, key);
+	});
+
+	function onKey(input: string, key: Key): void {
 		if (key.ctrl && input === 'c') return quit();
 		if (editingFilter) {
 			if (key.escape) {
@@ -204,7 +220,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		if (key.return && focus === 'alerts' && selectedAlert) return setDetail(true);
 		const action = actionKeys[input];
 		if (action) void runner.request(action);
-	});
+	}
 
 	const busy = runner.busy;
 	const hints: KeyHint[] = help

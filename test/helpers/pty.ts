@@ -96,7 +96,10 @@ export class TerminalSession {
 		const result = await Promise.race([
 			this.exited,
 			new Promise<number>((_, reject) => {
-				timer = setTimeout(() => reject(new Error('the CLI did not exit')), timeoutMs);
+				timer = setTimeout(
+					() => reject(new Error(`the CLI did not exit; screen:\n${this.screen()}`)),
+					timeoutMs,
+				);
 			}),
 		]).finally(() => clearTimeout(timer));
 		return result;
