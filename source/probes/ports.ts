@@ -60,6 +60,8 @@ export class PortProbe {
 	private lastBothTablesAt = -Infinity;
 	private lastListening: boolean[] = [];
 	private inFlight: Promise<PortReading[]> | null = null;
+	/** Ports whose current listening socket a connect has confirmed: inode and that connect's time. */
+	private readonly confirmed = new Map<number, {inode: number; ms: number | null}>();
 	private fallbackTable: {at: number; rows: Systeminformation.NetworkConnectionsData[]} | null =
 		null;
 
@@ -86,20 +88,40 @@ export class PortProbe {
 	}
 
 	private async run(): Promise<PortReading[]> {
+		// Readiness is decided by connecting, but once a connect has confirmed a listening socket, the
+		// kernel's LISTEN entry for that same socket (same inode) says everything a further connect
+		// would: the kernel accepts into the backlog whether or not the server is busy. Connecting every
+		// tick would only make servers such as Python's websockets log an "opening handshake failed"
+		// ERROR each second, which mcptop would then report as alerts of its own making. So a port is
+		// connected to again only when its listener is new, changed, gone or not visible in /proc.
+		const skip = this.ports.map((p) => hasProc() && p.local && this.confirmed.has(p.port));
 		// Connect first, then read the socket tables: our own probe connections are then known by
 		// their local port and left out of the ESTABLISHED counts.
 		const connects = await Promise.all(
-			this.ports.map((p) => connectOnce(p.host, p.port, this.connectTimeoutMs)),
+			this.ports.map((p, i) =>
+				skip[i]
+					? Promise.resolve<ConnectResult>({
+							ok: true,
+							ms: this.confirmed.get(p.port)!.ms,
+							error: null,
+							localPort: null,
+						})
+					: connectOnce(p.host, p.port, this.connectTimeoutMs),
+			),
 		);
 		const flipped = connects.some(
 			(c, i) => this.lastListening[i] !== undefined && this.lastListening[i] !== c.ok,
 		);
 		this.lastListening = connects.map((c) => c.ok);
 		if (!hasProc()) return this.fromFallback(connects);
-		return this.fromProc(connects, flipped);
+		return this.fromProc(connects, flipped, skip);
 	}
 
-	private fromProc(connects: ConnectResult[], flipped: boolean): PortReading[] {
+	private async fromProc(
+		connects: ConnectResult[],
+		flipped: boolean,
+		skipped: boolean[],
+	): Promise<PortReading[]> {
 		const now = this.now();
 		const sockets: TcpSocket[] = [];
 		const read = new Set<Family>();
@@ -139,6 +161,21 @@ export class PortProbe {
 		const listeners = this.ports.map((p) =>
 			p.local ? pickListener(sockets, p.port, p.host) : null,
 		);
+		// A port taken on trust whose listener is no longer the confirmed one is connected to now.
+		await Promise.all(
+			this.ports.map(async (p, i) => {
+				if (!skipped[i]) return;
+				if (listeners[i] && listeners[i]!.inode === this.confirmed.get(p.port)?.inode) return;
+				connects[i] = await connectOnce(p.host, p.port, this.connectTimeoutMs);
+			}),
+		);
+		this.ports.forEach((p, i) => {
+			const listener = listeners[i];
+			if (p.local && connects[i]!.ok && listener)
+				this.confirmed.set(p.port, {inode: listener.inode, ms: connects[i]!.ms});
+			else this.confirmed.delete(p.port);
+		});
+		this.lastListening = connects.map((c) => c.ok);
 		this.resolveOwners(listeners, read, now);
 
 		return this.ports.map((p, i) => {

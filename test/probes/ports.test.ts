@@ -262,3 +262,36 @@ test(
 		}
 	},
 );
+
+test(
+	'a confirmed listener is not connected to again every tick; a new listener on the port is',
+	{skip: !linux},
+	async () => {
+		const first = await listen();
+		const probe = new PortProbe({ports: [{port: first.port, name: 'bridge'}]});
+		try {
+			for (let i = 0; i < 5; i++) {
+				const [r] = await probe.sample();
+				assert.equal(r!.listening, true);
+			}
+			assert.equal(first.accepted.length, 1, 'one connect confirmed the listener; no more');
+			await close(first.server, first.accepted);
+			const [down] = await probe.sample();
+			assert.equal(down!.listening, false, 'a listener gone is seen at once');
+			const second = await listen('127.0.0.1', first.port);
+			try {
+				const [up] = await probe.sample();
+				assert.equal(up!.listening, true);
+				assert.equal(
+					second.accepted.length,
+					1,
+					'a new listening socket is confirmed by connecting',
+				);
+			} finally {
+				await close(second.server, second.accepted);
+			}
+		} finally {
+			first.server.close();
+		}
+	},
+);
