@@ -264,6 +264,15 @@ export function App({store, runner, config, onQuit}: AppProps) {
 
 	const body = layout.ports + layout.processes + layout.latency + layout.alerts;
 	const bottomHeight = layout.alerts;
+	const latencyPane = (
+		<LatencyPane
+			latency={snapshot.latency}
+			now={snapshot.time}
+			width={width}
+			rows={layout.latency - 1}
+			focused={focus === 'latency'}
+		/>
+	);
 	let bottom: React.ReactNode;
 	if (dialog.phase !== 'idle') {
 		// The dialog takes the alerts area (and the latency pane when it needs room) so the panes
@@ -271,41 +280,21 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		const h = bottomHeight >= 8 ? bottomHeight : bottomHeight + layout.latency;
 		bottom = (
 			<>
-				{h !== bottomHeight ? null : (
-					<LatencyPane
-						latency={snapshot.latency}
-						now={snapshot.time}
-						width={width}
-						rows={layout.latency - 1}
-						focused={focus === 'latency'}
-					/>
-				)}
+				{h !== bottomHeight ? null : latencyPane}
 				<ActionDialog state={dialog} width={width} height={h} now={snapshot.time} />
 			</>
 		);
 	} else if (detail && selectedAlert) {
 		bottom = (
 			<>
-				<LatencyPane
-					latency={snapshot.latency}
-					now={snapshot.time}
-					width={width}
-					rows={layout.latency - 1}
-					focused={focus === 'latency'}
-				/>
+				{latencyPane}
 				<AlertDetail alert={selectedAlert} width={width} height={bottomHeight} />
 			</>
 		);
 	} else {
 		bottom = (
 			<>
-				<LatencyPane
-					latency={snapshot.latency}
-					now={snapshot.time}
-					width={width}
-					rows={layout.latency - 1}
-					focused={focus === 'latency'}
-				/>
+				{latencyPane}
 				{bottomHeight > 0 ? (
 					<AlertsPane
 						alerts={snapshot.alerts}

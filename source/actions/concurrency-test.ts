@@ -1,5 +1,5 @@
 import {performance} from 'node:perf_hooks';
-import {assessConcurrency, round2, summarize, type Summary} from '../lib/stats.js';
+import {assessConcurrency, round2, summarize, type Summary, countErrors} from '../lib/stats.js';
 import {
 	connectSession,
 	describeConnectError,
@@ -297,13 +297,4 @@ function validate(opts: ConcurrencyTestOptions): {summary: string; next: string}
 		};
 	}
 	return null;
-}
-
-function countErrors(messages: string[]): Array<{message: string; count: number}> {
-	const counts = new Map<string, number>();
-	for (const m of messages) counts.set(m, (counts.get(m) ?? 0) + 1);
-	return [...counts]
-		.map(([message, count]) => ({message, count}))
-		.sort((a, b) => b.count - a.count)
-		.slice(0, 5);
 }

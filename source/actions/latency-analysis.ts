@@ -6,6 +6,7 @@ import {
 	summarize,
 	type LatencyBands,
 	type Summary,
+	countErrors,
 } from '../lib/stats.js';
 import {
 	EndpointError,
@@ -55,15 +56,6 @@ const reconnectBudget = 2;
 function formatMs(ms: number | null): string {
 	if (ms === null) return 'n/a';
 	return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function countErrors(messages: string[]): Array<{message: string; count: number}> {
-	const counts = new Map<string, number>();
-	for (const m of messages) counts.set(m, (counts.get(m) ?? 0) + 1);
-	return [...counts]
-		.map(([message, count]) => ({message, count}))
-		.sort((a, b) => b.count - a.count)
-		.slice(0, 5);
 }
 
 function roundSummary(s: Summary): Summary {

@@ -124,3 +124,13 @@ export function round2(value: number | null): number | null;
 export function round2(value: number | null): number | null {
 	return value === null ? null : Math.round(value * 100) / 100;
 }
+
+/** The most frequent messages with their counts, most frequent first. */
+export function countErrors(messages: string[], top = 5): Array<{message: string; count: number}> {
+	const counts = new Map<string, number>();
+	for (const m of messages) counts.set(m, (counts.get(m) ?? 0) + 1);
+	return [...counts]
+		.map(([message, count]) => ({message, count}))
+		.sort((a, b) => b.count - a.count)
+		.slice(0, top);
+}
