@@ -193,6 +193,8 @@ async function main(): Promise<void> {
 	const probes = createProbes(config, token, (batch) => store.ingest(batch));
 	store = new MonitorStore(config, probes, {
 		firstRoundWaitMs: config.endpoint.timeoutMs,
+		// --once reports one full round: every probe's answer, or its timeout.
+		...(cli.flags.once ? {roundBudgetMs: config.endpoint.timeoutMs + 500} : {}),
 		onCritical: (context) => {
 			// One automatic dump a minute at most: a flood of criticals must not fill the disk.
 			if (context.snapshot.time - lastAutoDump < 60_000) return;

@@ -7,7 +7,7 @@ import {C, HealthWord, PaneTitle} from './theme.js';
 export type PortsPaneProps = {
 	ports: PortStatus[];
 	/** The endpoint's probe result is shown on the row of the port it lives on. */
-	endpoint: Pick<LatencyStatus, 'url' | 'kind' | 'state' | 'now' | 'lastError'>;
+	endpoint: Pick<LatencyStatus, 'url' | 'kind' | 'state' | 'now' | 'lastError' | 'samples'>;
 	now: number;
 	width: number;
 	/** Rows available for port lines (title and column header excluded). */
@@ -30,8 +30,10 @@ function endpointPort(url: string): number | null {
 
 function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string {
 	if (endpointPort(endpoint.url) === p.port) {
-		if (endpoint.state === 'connected')
+		if (endpoint.state === 'connected') {
+			if (endpoint.samples.length === 0) return `${endpoint.kind} connected`;
 			return `${endpoint.kind} ${endpoint.now === null ? 'no reply' : 'ok'}`;
+		}
 		return `${endpoint.kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
 	}
 	if (p.listening) return `tcp ${formatMs(p.connectMs)}`;

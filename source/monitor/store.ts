@@ -89,6 +89,8 @@ export class MonitorStore {
 			onCritical?: (context: IncidentContext) => void;
 			/** How long the first round waits for the endpoint's first connection attempt. */
 			firstRoundWaitMs?: number;
+			/** How long a round waits for its probes before publishing (default 80 % of the interval). */
+			roundBudgetMs?: number;
 		} = {},
 	) {
 		this.latency = new RingBuffer(config.latency.window);
@@ -228,7 +230,8 @@ export class MonitorStore {
 		];
 		// A slow probe (a hung endpoint waits up to its timeout) must not hold back the others: publish at
 		// most most of an interval after the tick started, with whatever has arrived.
-		const budget = Math.max(50, Math.round(this.config.intervalMs * 0.8));
+		const budget =
+			this.opts.roundBudgetMs ?? Math.max(50, Math.round(this.config.intervalMs * 0.8));
 		let deadline: NodeJS.Timeout | undefined;
 		await Promise.race([
 			Promise.allSettled(round),
