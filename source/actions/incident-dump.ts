@@ -17,7 +17,7 @@ export async function writeIncidentDump(
 ): Promise<string> {
 	const dir = path.join(stateDir, 'incidents');
 	await fs.mkdir(dir, {recursive: true, mode: 0o700});
-	const file = path.join(dir, `incident-${stamp(context.snapshot.time)}-${process.pid}.json`);
+	const base = `incident-${stamp(context.snapshot.time)}-${process.pid}`;
 	const body = {
 		kind: 'mcptop-incident',
 		version: 1,
@@ -27,14 +27,24 @@ export async function writeIncidentDump(
 		lastAlerts: context.lastAlerts,
 		metrics: context.snapshot,
 	};
-	const handle = await fs.open(file, 'wx', 0o600);
-	try {
-		await handle.writeFile(JSON.stringify(body, null, 2) + '\n');
-		await handle.sync();
-	} finally {
-		await handle.close();
+	// Two dumps of one moment get their own files: a dump never overwrites another.
+	for (let n = 0; ; n++) {
+		const file = path.join(dir, n === 0 ? `${base}.json` : `${base}-${n}.json`);
+		let handle: fs.FileHandle;
+		try {
+			handle = await fs.open(file, 'wx', 0o600);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
+			throw error;
+		}
+		try {
+			await handle.writeFile(JSON.stringify(body, null, 2) + '\n');
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+		return file;
 	}
-	return file;
 }
 
 export async function runIncidentDump(
