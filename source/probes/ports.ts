@@ -1,7 +1,8 @@
 // Port probe (SPEC 1, 2): is each configured port listening, who owns it, how many clients are on it.
 import net from 'node:net';
 import os from 'node:os';
-import si, {type Systeminformation} from 'systeminformation';
+import type {Systeminformation} from 'systeminformation';
+import {systemInformation} from './fallback.js';
 import type {PortConfig, PortReading} from '../types.js';
 import {
 	findSocketOwners,
@@ -261,7 +262,7 @@ export class PortProbe {
 		if (!this.fallbackTable || now - this.fallbackTable.at >= fallbackTableTtlMs) {
 			let rows: Systeminformation.NetworkConnectionsData[] = [];
 			try {
-				rows = await si.networkConnections();
+				rows = await (await systemInformation()).networkConnections();
 			} catch {
 				// Owner and clients unknown this time; listening is still decided by the connect.
 			}

@@ -1,5 +1,5 @@
 // Process probe (SPEC 1, 2, 3): every process whose command line matches the configured pattern.
-import si from 'systeminformation';
+import {systemInformation} from './fallback.js';
 import type {ProcessReading} from '../types.js';
 import {
 	ancestorPids,
@@ -182,7 +182,7 @@ function round1(n: number): number {
 
 /** Without /proc: one `ps` through systeminformation (it takes no arguments from us). */
 async function fallbackScan(match: RegExp, extra: ReadonlySet<number>): Promise<ProcessReading[]> {
-	const {list} = await si.processes();
+	const {list} = await (await systemInformation()).processes();
 	const parentOf = new Map(list.map((p) => [p.pid, p.parentPid]));
 	const excluded = new Set(extra);
 	excluded.add(process.pid);

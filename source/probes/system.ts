@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import si from 'systeminformation';
+import {systemInformation} from './fallback.js';
 import type {SystemReading} from '../types.js';
 import {hasProc, readCpuTimes, readMeminfo, type CpuTimes} from './proc.js';
 
@@ -79,6 +79,7 @@ function memoryReading(
 
 /** Without /proc: systeminformation's CPU load (from os.cpus(), no shell) and memory. */
 async function cpuAndMemoryFallback(): Promise<CpuAndMemory> {
+	const si = await systemInformation();
 	const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
 	return memoryReading(clampPercent(load.currentLoad), mem.total, mem.available);
 }

@@ -1,0 +1,256 @@
+import process from 'node:process';
+import React from 'react';
+import {render} from 'ink';
+import meow from 'meow';
+import {App} from './app.js';
+import {ActionRunner} from './actions/runner.js';
+import {actionDefinitions} from './actions/definitions.js';
+import {writeIncidentDump} from './actions/incident-dump.js';
+import {runCommand, commandNames} from './commands.js';
+import {ConfigError, loadConfig, readToken} from './config.js';
+import {startDemoStack, type DemoStack} from './demo/stack.js';
+import {createProbes} from './monitor/probes.js';
+import {MonitorStore} from './monitor/store.js';
+import type {Config} from './types.js';
+
+const flagSpec = {
+	config: {type: 'string'},
+	interval: {type: 'string'},
+	endpoint: {type: 'string'},
+	port: {type: 'string', isMultiple: true},
+	match: {type: 'string'},
+	log: {type: 'string', isMultiple: true},
+	projectDir: {type: 'string'},
+	stateDir: {type: 'string'},
+	once: {type: 'boolean', default: false},
+	json: {type: 'boolean', default: false},
+	color: {type: 'boolean', default: true},
+	readOnly: {type: 'boolean', default: false},
+	yes: {type: 'boolean', default: false},
+	demo: {type: 'boolean', default: false},
+	printConfig: {type: 'boolean', default: false},
+} as const;
+
+const cli = meow(
+	`
+  Usage
+    $ mcptop [options]                 live monitor (JSON lines when stdout is not a terminal)
+    $ mcptop validate|backup|restart   run an action without the screen
+    $ mcptop restore [ID]              list backups, or restore backup ID
+
+  Options
+    --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
+    --interval TIME   refresh interval: 1000, 500ms, 2s (default 1s)
+    --endpoint URL    MCP endpoint: ws://, wss://, http:// or https:// (default ws://127.0.0.1:6277)
+    --port N[:NAME[:clients]]   a port to watch; repeatable; replaces the configured list
+    --match REGEX     server process command-line pattern (default unreal_blueprint_mcp_server)
+    --log PATH        a log file to tail; repeatable; replaces the configured list
+    --project-dir DIR project directory (files to back up, restart's working directory)
+    --state-dir DIR   where reports, incident dumps and backups go
+    --once            one full probe round, print, exit 0 healthy / 1 not
+    --json            JSON output (one snapshot per interval; with --once, one snapshot)
+    --no-color        no colours (NO_COLOR is honoured too)
+    --read-only       disable every action that stops a process or writes project files
+    --yes             answer yes to confirmations (subcommands)
+    --demo            start the built-in demo stack and watch it
+    --print-config    print the effective config and exit
+    --help, --version
+
+  Keys: q quit, ? help, p pause, Tab focus, j/k scroll, / filter, r restart, b backup, R restore,
+        v validate, d incident dump, l latency analysis, c concurrency test
+
+  Exit codes: 0 ok, 1 the check or action failed, 2 usage or configuration error
+`,
+	{
+		importMeta: import.meta,
+		// Checked below, so an unknown flag gets the same one-line message and exit 2 as other mistakes.
+		allowUnknownFlags: true,
+		flags: flagSpec,
+	},
+);
+
+function fail(message: string, code = 2): never {
+	process.stderr.write(`mcptop: ${message}\n`);
+	process.exit(code);
+}
+
+function applyDemo(config: Config, demo: DemoStack): Config {
+	const o = demo.config;
+	return {
+		...config,
+		// Only this demo's server: a restart must never touch another server on the machine.
+		process: {match: demo.processMatch},
+		endpoint: {...config.endpoint, ...o.endpoint},
+		ports: o.ports,
+		logs: o.logs,
+		project: {...config.project, ...o.project},
+		restart: {...config.restart, ...o.restart},
+		backup: {...config.backup, ...o.backup},
+		stateDir: o.stateDir,
+	};
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+let exiting = false;
+
+async function shutdown(code: number): Promise<never> {
+	if (!exiting) {
+		exiting = true;
+		for (const cleanup of cleanups.reverse()) {
+			try {
+				await cleanup();
+			} catch {
+				// Best effort: every cleanup gets its turn.
+			}
+		}
+	}
+	process.exit(code);
+}
+
+const knownFlags = new Set([
+	...Object.keys(flagSpec).map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
+	'no-color',
+	'help',
+	'version',
+]);
+
+function checkFlags(argv: string[]): void {
+	for (const arg of argv) {
+		if (arg === '--') return;
+		if (!arg.startsWith('-') || arg === '-') continue;
+		const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+		if (!knownFlags.has(name)) fail(`unknown flag ${arg.split('=')[0]} (see mcptop --help)`);
+	}
+}
+
+async function main(): Promise<void> {
+	checkFlags(process.argv.slice(2));
+	const [command, ...args] = cli.input;
+	if (command !== undefined && !commandNames.includes(command)) {
+		fail(
+			`unknown command ${JSON.stringify(command)} (commands: ${commandNames.join(', ')}; see --help)`,
+		);
+	}
+	let loaded: ReturnType<typeof loadConfig>;
+	try {
+		loaded = loadConfig({
+			config: cli.flags.config,
+			interval: cli.flags.interval,
+			endpoint: cli.flags.endpoint,
+			port: cli.flags.port,
+			match: cli.flags.match,
+			log: cli.flags.log,
+			projectDir: cli.flags.projectDir,
+			stateDir: cli.flags.stateDir,
+			readOnly: cli.flags.readOnly,
+			color: cli.flags.color,
+		});
+	} catch (error) {
+		if (error instanceof ConfigError) fail(error.message);
+		throw error;
+	}
+	let config = loaded.config;
+	if (cli.flags.printConfig) {
+		process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+		return;
+	}
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, () => void shutdown(signal === 'SIGINT' ? 130 : 0));
+	}
+	if (cli.flags.demo) {
+		const interactive = process.stdout.isTTY && !cli.flags.json && !cli.flags.once && !command;
+		let demo: DemoStack;
+		try {
+			demo = await startDemoStack({
+				preferredPorts: {mcp: 6277, bridge: 8080},
+				log: (message) => {
+					if (!interactive) process.stderr.write(`mcptop demo: ${message}\n`);
+				},
+			});
+		} catch (error) {
+			fail(
+				`the demo stack did not start: ${error instanceof Error ? error.message : String(error)}`,
+				1,
+			);
+		}
+		cleanups.push(() => demo.stop());
+		config = applyDemo(config, demo);
+	}
+	const token = readToken(config);
+	if (command) {
+		const code = await runCommand(command, args, config, {
+			token,
+			yes: cli.flags.yes,
+			json: cli.flags.json,
+			interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+		});
+		return void (await shutdown(code));
+	}
+
+	let lastAutoDump = 0;
+	let store: MonitorStore;
+	const probes = createProbes(config, token, (batch) => store.ingest(batch));
+	store = new MonitorStore(config, probes, {
+		firstRoundWaitMs: config.endpoint.timeoutMs,
+		// --once reports one full round: every probe's answer, or its timeout.
+		...(cli.flags.once ? {roundBudgetMs: config.endpoint.timeoutMs + 500} : {}),
+		onCritical: (context) => {
+			// One automatic dump a minute at most: a flood of criticals must not fill the disk.
+			if (context.snapshot.time - lastAutoDump < 60_000) return;
+			lastAutoDump = context.snapshot.time;
+			writeIncidentDump(config.stateDir, context).catch((error: unknown) => {
+				process.stderr.write(`mcptop: incident dump failed: ${String(error)}\n`);
+			});
+		},
+	});
+	cleanups.push(() => store.stop());
+	store.start();
+
+	if (cli.flags.json || cli.flags.once || !process.stdout.isTTY) {
+		if (cli.flags.once) {
+			await store.nextRound();
+			const snapshot = store.getSnapshot();
+			if (cli.flags.json) process.stdout.write(JSON.stringify(snapshot) + '\n');
+			else {
+				process.stdout.write(`${snapshot.health} ${snapshot.profile} @ ${snapshot.host}\n`);
+				for (const reason of snapshot.reasons) process.stdout.write(`  ${reason}\n`);
+			}
+			return void (await shutdown(snapshot.health === 'OK' ? 0 : 1));
+		}
+		store.subscribe(() => {
+			process.stdout.write(JSON.stringify(store.getSnapshot()) + '\n');
+		});
+		process.stdout.on('error', () => void shutdown(0));
+		return;
+	}
+
+	const runner = new ActionRunner(actionDefinitions(config, token, store), {
+		readOnly: config.readOnly,
+	});
+	// The alternate screen keeps the operator's scrollback intact, as htop and k9s do.
+	process.stdout.write('\u001B[?1049h');
+	let leftScreen = false;
+	const leaveScreen = () => {
+		if (leftScreen) return;
+		leftScreen = true;
+		process.stdout.write('\u001B[?1049l\u001B[?25h');
+	};
+	process.on('exit', leaveScreen);
+	const app = render(
+		<App store={store} runner={runner} config={config} onQuit={() => undefined} />,
+		{exitOnCtrlC: false, patchConsole: false, maxFps: 20},
+	);
+	cleanups.push(() => {
+		app.unmount();
+		leaveScreen();
+	});
+	await app.waitUntilExit();
+	await shutdown(0);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(
+		`mcptop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
+	void shutdown(1);
+});
