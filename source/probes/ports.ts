@@ -5,7 +5,8 @@ import type {Systeminformation} from 'systeminformation';
 import {systemInformation} from './fallback.js';
 import type {PortConfig, PortReading} from '../types.js';
 import {
-	findSocketOwners,
+	findSocketHolders,
+	holdsSocket,
 	hasProc,
 	isGone,
 	readCmdline,
@@ -18,6 +19,8 @@ export type PortProbeOptions = {
 	ports: PortConfig[];
 	/** How long a TCP connect may take before the port counts as not listening. Default 1000. */
 	connectTimeoutMs?: number;
+	/** How long socket tables may be reused while every listener is confirmed and its owner runs. */
+	tableEveryMs?: number;
 	/** Monotonic clock in ms, for how often the socket tables and hidden owners are re-read. */
 	now?: () => number;
 };
@@ -38,6 +41,8 @@ type Owner = {
 	command: string | null;
 	family: Family;
 	checkedAt: number;
+	/** The file descriptor holding the socket, when the owner is known. */
+	fd: number | null;
 };
 
 // Reading /proc/net/tcp or tcp6 costs a walk of the kernel's whole connection hash table (~2 ms on a
@@ -63,11 +68,15 @@ export class PortProbe {
 	private inFlight: Promise<PortReading[]> | null = null;
 	/** Ports whose current listening socket a connect has confirmed: inode and that connect's time. */
 	private readonly confirmed = new Map<number, {inode: number; ms: number | null}>();
+	private readonly tableEveryMs: number;
+	private lastSockets: TcpSocket[] | null = null;
+	private lastTableAt = -Infinity;
 	private fallbackTable: {at: number; rows: Systeminformation.NetworkConnectionsData[]} | null =
 		null;
 
 	constructor(opts: PortProbeOptions) {
 		this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
+		this.tableEveryMs = opts.tableEveryMs ?? 5000;
 		this.now = opts.now ?? (() => performance.now());
 		const ownAddresses = new Set<string>();
 		for (const list of Object.values(os.networkInterfaces()))
@@ -126,6 +135,47 @@ export class PortProbe {
 		const now = this.now();
 		const sockets: TcpSocket[] = [];
 		const read = new Set<Family>();
+		if (this.canReuseTables(flipped, skipped, now)) {
+			sockets.push(...this.lastSockets!);
+		} else {
+			this.readTables(sockets, read, connects, flipped, now);
+			// Kept without this tick's own probe connections, which later ticks cannot tell apart.
+			const own = new Set(connects.flatMap((c) => (c.localPort === null ? [] : [c.localPort])));
+			this.lastSockets = sockets.filter(
+				(x) => !(x.state === 'ESTABLISHED' && own.has(x.remotePort)),
+			);
+			this.lastTableAt = now;
+		}
+		return this.readings(sockets, read, connects, skipped, now);
+	}
+
+	/**
+	 * Reading a socket table walks the kernel's whole connection hash (~2–4 ms here): the dearest part of
+	 * a tick. While every listener is one a connect confirmed and its owner still runs, the last tables
+	 * are good for a few seconds; client counts then lag by at most tableEveryMs.
+	 */
+	private canReuseTables(flipped: boolean, skipped: boolean[], now: number): boolean {
+		if (flipped || this.lastSockets === null || now - this.lastTableAt >= this.tableEveryMs)
+			return false;
+		return this.ports.every((p, i) => {
+			if (!p.local) return true;
+			if (!skipped[i]) return false;
+			const inode = this.confirmed.get(p.port)?.inode;
+			const owner = inode === undefined ? undefined : this.owners.get(inode);
+			// The owner still holds the very socket on the same descriptor: a closed or replaced
+			// listener fails this one readlink and the tables are read again.
+			if (!owner || owner.pid === null || owner.fd === null || inode === undefined) return false;
+			return holdsSocket(owner.pid, owner.fd, inode);
+		});
+	}
+
+	private readTables(
+		sockets: TcpSocket[],
+		read: Set<Family>,
+		connects: ConnectResult[],
+		flipped: boolean,
+		now: number,
+	): void {
 		const readFamily = (family: Family) => {
 			if (read.has(family)) return;
 			read.add(family);
@@ -158,7 +208,15 @@ export class PortProbe {
 				);
 			}
 		}
+	}
 
+	private async readings(
+		sockets: TcpSocket[],
+		read: Set<Family>,
+		connects: ConnectResult[],
+		skipped: boolean[],
+		now: number,
+	): Promise<PortReading[]> {
 		const listeners = this.ports.map((p) =>
 			p.local ? pickListener(sockets, p.port, p.host) : null,
 		);
@@ -232,9 +290,10 @@ export class PortProbe {
 			toScan.set(s.inode, s);
 		}
 		if (toScan.size > 0) {
-			const found = findSocketOwners(toScan.keys());
+			const found = findSocketHolders(toScan.keys());
 			for (const [inode, s] of toScan) {
-				const pid = found.get(inode);
+				const holder = found.get(inode);
+				const pid = holder?.pid;
 				const st = pid === undefined ? null : readProcStat(pid);
 				if (pid === undefined || isGone(st)) {
 					this.owners.set(inode, unknownOwner(s.family, now));
@@ -248,6 +307,7 @@ export class PortProbe {
 					command: cmd && cmd.command !== '' ? cmd.command : null,
 					family: s.family,
 					checkedAt: now,
+					fd: holder!.fd,
 				});
 			}
 		}
@@ -293,7 +353,7 @@ export class PortProbe {
 }
 
 function unknownOwner(family: Family, now: number): Owner {
-	return {pid: null, startTicks: 0, name: null, command: null, family, checkedAt: now};
+	return {pid: null, startTicks: 0, name: null, command: null, family, checkedAt: now, fd: null};
 }
 
 function isLocalHost(host: string, ownAddresses: ReadonlySet<string>): boolean {

@@ -396,10 +396,20 @@ export function readTcpSockets(family: 4 | 6, ports?: ReadonlySet<number>): TcpS
  * ascending order and the first holder wins: for a socket shared by a pre-fork server, that is the
  * parent that opened it. Inodes missing from the result are held by processes we may not inspect.
  */
+/** The pid holding each socket inode, by a scan of every /proc/<pid>/fd (the costly part of a port probe). */
 export function findSocketOwners(inodes: Iterable<number>): Map<number, number> {
+	const found = new Map<number, number>();
+	for (const [inode, {pid}] of findSocketHolders(inodes)) found.set(inode, pid);
+	return found;
+}
+
+/** Like findSocketOwners, with the file descriptor that holds each socket. */
+export function findSocketHolders(
+	inodes: Iterable<number>,
+): Map<number, {pid: number; fd: number}> {
 	const wanted = new Map<string, number>();
 	for (const inode of inodes) wanted.set(`socket:[${inode}]`, inode);
-	const found = new Map<number, number>();
+	const found = new Map<number, {pid: number; fd: number}>();
 	if (wanted.size === 0) return found;
 	for (const pid of listPids()) {
 		const dir = `/proc/${pid}/fd`;
@@ -418,10 +428,19 @@ export function findSocketOwners(inodes: Iterable<number>): Map<number, number> 
 			}
 			const inode = wanted.get(link);
 			if (inode === undefined) continue;
-			found.set(inode, pid);
+			found.set(inode, {pid, fd: Number(fd)});
 			wanted.delete(link);
 			if (wanted.size === 0) return found;
 		}
 	}
 	return found;
+}
+
+/** Whether pid still holds the socket on file descriptor fd: one readlink. */
+export function holdsSocket(pid: number, fd: number, inode: number): boolean {
+	try {
+		return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+	} catch {
+		return false;
+	}
 }

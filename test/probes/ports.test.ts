@@ -295,3 +295,40 @@ test(
 		}
 	},
 );
+
+test(
+	'client counts stay exact while the socket tables are reused between full reads',
+	{skip: !linux},
+	async () => {
+		const {server, port, accepted} = await listen();
+		const clients: net.Socket[] = [];
+		try {
+			for (let i = 0; i < 2; i++) {
+				const c = net.connect(port, '127.0.0.1');
+				await new Promise((r) => c.once('connect', r));
+				clients.push(c);
+			}
+			let clock = 0;
+			const probe = new PortProbe({
+				ports: [{port, name: 'bridge'}],
+				now: () => clock,
+				tableEveryMs: 3000,
+			});
+			for (let i = 0; i < 8; i++) {
+				clock += 1000;
+				const [r] = await probe.sample();
+				assert.equal(r!.established, 2, `sample ${i}`);
+				assert.equal(r!.listening, true);
+			}
+			clients.pop()!.destroy();
+			await waitFor(async () => {
+				clock += 1000;
+				const [r] = await probe.sample();
+				return r!.established === 1;
+			}, 'one client left');
+		} finally {
+			for (const c of clients) c.destroy();
+			await close(server, accepted);
+		}
+	},
+);
