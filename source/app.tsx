@@ -1,4 +1,4 @@
-import React, {useEffect, useState} from 'react';
+import React, {useEffect, useRef, useState} from 'react';
 import {Box, useApp, type Key} from 'ink';
 import type {ActionKind, ActionRunner} from './actions/runner.js';
 import {ActionDialog} from './components/ActionDialog.js';
@@ -77,22 +77,63 @@ export function computeLayout(
 	return {compact, small, ports, processes, latency, alerts};
 }
 
+/** The key flags of one character taken out of a chunk. */
+function keyOf(ch: string, chunk: Key): Key {
+	return {
+		...chunk,
+		tab: ch === '\t',
+		return: ch === '\r' || ch === '\n',
+		escape: ch === '\u001B',
+		backspace: ch === '\b',
+		delete: ch === '\u007F',
+	};
+}
+
 export function App({store, runner, config, onQuit}: AppProps) {
 	const snapshot = useSnapshot(store);
 	const dialog = useDialog(runner);
 	const {columns, rows} = useTerminalSize();
 	const {exit} = useApp();
-	const [focus, setFocus] = useState<Pane>('alerts');
-	const [help, setHelp] = useState(false);
-	const [detail, setDetail] = useState(false);
+	// Keys can arrive several in one chunk (a paste, Esc then a key): each must see the state the one
+	// before it left, so the key handler reads these refs, kept in step with the rendered state.
+	const [focus, setFocusState] = useState<Pane>('alerts');
+	const [help, setHelpState] = useState(false);
+	const [detail, setDetailState] = useState(false);
+	const ui = useRef({
+		focus: 'alerts' as Pane,
+		help: false,
+		detail: false,
+		filter: '',
+		editingFilter: false,
+	});
+	const setFocus = (v: Pane) => {
+		ui.current.focus = v;
+		setFocusState(v);
+	};
+	const setHelp = (v: boolean) => {
+		ui.current.help = v;
+		setHelpState(v);
+	};
+	const setDetail = (v: boolean) => {
+		ui.current.detail = v;
+		setDetailState(v);
+	};
 	const [scroll, setScroll] = useState<Record<Pane, number>>({
 		ports: 0,
 		processes: 0,
 		latency: 0,
 		alerts: 0,
 	});
-	const [filter, setFilter] = useState('');
-	const [editingFilter, setEditingFilter] = useState(false);
+	const [filter, setFilterState] = useState('');
+	const [editingFilter, setEditingFilterState] = useState(false);
+	const setFilter = (update: (f: string) => string) => {
+		ui.current.filter = update(ui.current.filter);
+		setFilterState(ui.current.filter);
+	};
+	const setEditingFilter = (v: boolean) => {
+		ui.current.editingFilter = v;
+		setEditingFilterState(v);
+	};
 	const [quitArmed, setQuitArmed] = useState(false);
 
 	const width = Math.max(20, columns);
@@ -117,6 +158,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 	};
 
 	const scrollBy = (delta: number | 'top' | 'bottom') => {
+		const focus = ui.current.focus;
+		const visibleAlerts = filterAlerts(snapshot.alerts.items, ui.current.filter);
 		setScroll((s) => {
 			const max =
 				focus === 'alerts'
@@ -143,18 +186,20 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			return;
 		}
 		const plain = !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab;
-		if (plain && !editingFilter && input.length > 1 && !input.startsWith('\u001B')) {
-			for (const ch of [...input]) onKey(ch, key);
+		if (plain && !ui.current.editingFilter && input.length > 1 && !input.startsWith('\u001B')) {
+			for (const ch of [...input]) onKey(ch, keyOf(ch, key));
 			return;
 		}
 		onKey(input, key);
 	});
 
 	function onKey(input: string, key: Key): void {
+		const {help, detail, filter, editingFilter, focus} = ui.current;
+		const dialog = runner.getState();
 		if (key.ctrl && input === 'c') return quit();
 		if (editingFilter) {
 			if (key.escape) {
-				setFilter('');
+				setFilter(() => '');
 				setEditingFilter(false);
 			} else if (key.return) setEditingFilter(false);
 			else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
@@ -210,7 +255,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			setEditingFilter(true);
 			return;
 		}
-		if (key.escape && filter !== '') return setFilter('');
+		if (key.escape && filter !== '') return setFilter(() => '');
 		if (key.upArrow || input === 'k') return scrollBy(-1);
 		if (key.downArrow || input === 'j') return scrollBy(1);
 		if (key.pageUp) return scrollBy(-Math.max(1, layout.alerts - 2));

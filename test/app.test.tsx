@@ -135,3 +135,19 @@ test('a destructive action asks y/N and n cancels; a safe one runs and its resul
 	assert.doesNotMatch(ui.lastFrame()!, /backup saved/);
 	ui.unmount();
 });
+
+test('keys that arrive in one chunk act one after another on fresh state', async () => {
+	const {ui} = harness(snapshot());
+	await flush();
+	ui.stdin.write('?');
+	await flush();
+	assert.match(ui.lastFrame()!, /▶ Help/);
+	ui.stdin.write('\u001Bp');
+	await flush();
+	assert.doesNotMatch(ui.lastFrame()!, /▶ Help/);
+	assert.match(ui.lastFrame()!, /PAUSED/);
+	ui.stdin.write('\t\t');
+	await flush();
+	assert.match(ui.lastFrame()!, /▶ Processes/);
+	ui.unmount();
+});
