@@ -62,9 +62,15 @@ export function LatencyPane(props: LatencyPaneProps) {
 				{l.lossPercent.toFixed(l.lossPercent >= 10 ? 0 : 1)}%
 			</C>
 			{gap}
-			<C color={assessmentColor[l.assessment]} bold>
-				{l.assessment}
-			</C>
+			{l.state === 'connected' ? (
+				<C color={assessmentColor[l.assessment]} bold>
+					{l.assessment}
+				</C>
+			) : (
+				<C color="red" bold>
+					down
+				</C>
+			)}
 			{'  '}
 			<HealthWord health={l.health} />
 		</Text>

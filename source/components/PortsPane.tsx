@@ -1,6 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {col, fit, formatDuration, formatMs} from '../lib/format.js';
+import {endpointPort} from '../lib/endpoint-url.js';
 import type {LatencyStatus, PortStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
 
@@ -18,16 +19,6 @@ export type PortsPaneProps = {
 	header?: boolean;
 };
 
-function endpointPort(url: string): number | null {
-	try {
-		const u = new URL(url);
-		if (u.port) return Number(u.port);
-		return u.protocol === 'https:' || u.protocol === 'wss:' ? 443 : 80;
-	} catch {
-		return null;
-	}
-}
-
 function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string {
 	if (endpointPort(endpoint.url) === p.port) {
 		if (endpoint.state === 'connected') {
@@ -37,7 +28,8 @@ function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string 
 		return `${endpoint.kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
 	}
 	if (p.listening) return `tcp ${formatMs(p.connectMs)}`;
-	return p.error ? fit(p.error, 10) : 'refused';
+	if (!p.error || p.error.startsWith('connection refused')) return 'refused';
+	return p.error;
 }
 
 export function PortsPane(props: PortsPaneProps) {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import {endpointPort} from '../lib/endpoint-url.js';
 import {RingBuffer} from '../lib/ring.js';
 import type {
 	Alert,
@@ -28,7 +29,7 @@ import {RssHistory} from './rss-trend.js';
 /** What the store needs from the probes; the real ones live in source/probes/. */
 export type MonitorProbes = {
 	ports: {sample(): Promise<PortReading[]>};
-	processes: {sample(): Promise<ProcessReading[]>};
+	processes: {sample(): Promise<ProcessReading[]>; rescan?(): void};
 	system: {sample(): Promise<SystemReading>};
 	endpoint: {
 		start(): void;
@@ -37,6 +38,8 @@ export type MonitorProbes = {
 		status(): EndpointStatus;
 		/** Resolves once the first connection attempt settled. */
 		ready?(): Promise<void>;
+		/** Skip the reconnect backoff: the endpoint's port listens again. */
+		retryNow?(): void;
 	};
 	logs: Array<{start(): void; stop(): Promise<void> | void; status(): LogSourceStatus}>;
 };
@@ -80,6 +83,7 @@ export class MonitorStore {
 	private readonly roundWaiters: Array<() => void> = [];
 	private pendingCritical: Alert | null = null;
 	private readonly host = os.hostname();
+	private readonly endpointPort: number | null;
 
 	constructor(
 		private readonly config: Config,
@@ -99,6 +103,7 @@ export class MonitorStore {
 			warningWindowMs: config.alerts.warningWindowMs,
 		});
 		this.matcher = new RegExp(config.process.match);
+		this.endpointPort = endpointPort(config.endpoint.url);
 		this.snapshot = this.build();
 	}
 
@@ -263,6 +268,25 @@ export class MonitorStore {
 		}
 	}
 
+	/** A matching process holds a port but is not in the process list yet (just restarted): look now. */
+	private rescanForNewServer(): void {
+		const known = new Set((this.processes ?? []).map((p) => p.pid));
+		const unseen = (this.ports ?? []).some(
+			(p) =>
+				p.pid !== null && !known.has(p.pid) && p.command !== null && this.matcher.test(p.command),
+		);
+		if (unseen) this.probes.processes.rescan?.();
+	}
+
+	/** After a restart the server listens again long before the backoff would try: try at once. */
+	private retryEndpointWhenBack(): void {
+		const endpoint = this.probes.endpoint.status();
+		if (endpoint.state !== 'reconnecting' || this.endpointPort === null) return;
+		if (this.ports?.some((p) => p.port === this.endpointPort && p.listening)) {
+			this.probes.endpoint.retryNow?.();
+		}
+	}
+
 	/** RSS trends advance once per round, never on an extra build (pause, incident dump). */
 	private updateProcesses(now: number): void {
 		const cfg = this.config;
@@ -293,6 +317,8 @@ export class MonitorStore {
 	private publish(): void {
 		this.rounds++;
 		this.updateProcesses(this.now());
+		this.retryEndpointWhenBack();
+		this.rescanForNewServer();
 		if (!this.paused) {
 			this.snapshot = this.build();
 			this.emit();

@@ -223,6 +223,19 @@ export class EndpointProbe {
 		});
 	}
 
+	/**
+	 * Something says the server is back (its port listens again): try now instead of waiting out the
+	 * backoff, and start the backoff over. One attempt in flight still holds.
+	 */
+	retryNow(): void {
+		if (!this.running || this.kind !== 'ws' || !this.retryTimer) return;
+		clearTimeout(this.retryTimer);
+		this.retryTimer = null;
+		this.nextRetryAt = null;
+		this.failures = 0;
+		this.connect();
+	}
+
 	private scheduleReconnect(): void {
 		if (!this.running || this.retryTimer || this.attempt || this.client) return;
 		this.state = 'reconnecting';

@@ -63,6 +63,11 @@ export class ProcessProbe {
 		this.now = opts.now ?? (() => performance.now());
 	}
 
+	/** Scan every process on the next sample (a new server was seen elsewhere, e.g. holding a port). */
+	rescan(): void {
+		this.lastFullScanAt = null;
+	}
+
 	/** Matching processes, ascending by pid. */
 	async sample(): Promise<ProcessReading[]> {
 		if (!hasProc()) return fallbackScan(this.match, this.excludePids);

@@ -348,3 +348,39 @@ describe('backoff and cleanup', () => {
 		);
 	});
 });
+
+test('retryNow skips the backoff once the server is back', async () => {
+	const first = await startFakeMcp();
+	const port = first.port;
+	const probe = new EndpointProbe({
+		url: first.url,
+		timeoutMs: 500,
+		backoff: {baseMs: 60_000, maxMs: 60_000},
+		random: () => 0.99,
+	});
+	probe.start();
+	try {
+		await probe.ready();
+		assert.equal(probe.status().state, 'connected');
+		await first.close();
+		assert.ok(await waitFor(() => probe.status().state === 'reconnecting', 5000));
+		const back = await startFakeMcp({port});
+		try {
+			assert.ok(
+				(probe.status().nextRetryAt ?? 0) - Date.now() > 30_000,
+				'the backoff alone would wait',
+			);
+			probe.retryNow();
+			assert.ok(
+				await waitFor(() => probe.status().state === 'connected', 5000),
+				'connected at once',
+			);
+			const sample = await probe.probe();
+			assert.equal(typeof sample.ms, 'number');
+		} finally {
+			await back.close();
+		}
+	} finally {
+		await probe.stop();
+	}
+});
