@@ -185,9 +185,15 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			onKey(input, {...key, meta: false});
 			return;
 		}
-		const plain = !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab;
-		if (plain && !ui.current.editingFilter && input.length > 1 && !input.startsWith('\u001B')) {
-			for (const ch of [...input]) onKey(ch, keyOf(ch, key));
+		// While typing a filter, printable text stays one piece; control characters still split it.
+		const chars = [...input];
+		const split =
+			chars.length > 1 &&
+			!key.ctrl &&
+			!key.meta &&
+			(!ui.current.editingFilter || /[\u0000-\u001F\u007F]/.test(input));
+		if (split) {
+			for (const ch of chars) onKey(ch, keyOf(ch, key));
 			return;
 		}
 		onKey(input, key);

@@ -151,3 +151,23 @@ test('keys that arrive in one chunk act one after another on fresh state', async
 	assert.match(ui.lastFrame()!, /▶ Processes/);
 	ui.unmount();
 });
+
+test('Enter and Esc in one chunk while filtering: applied, then cleared', async () => {
+	const {ui} = harness(
+		snapshot({
+			alerts: {
+				...snapshot().alerts,
+				items: [alert({text: 'ERROR disk full'}), alert({text: 'ERROR other'})],
+			},
+		}),
+	);
+	await flush();
+	ui.stdin.write('/disk');
+	await flush();
+	assert.match(ui.lastFrame()!, /1 of 2 match/);
+	ui.stdin.write('\r\u001B');
+	await flush();
+	assert.doesNotMatch(ui.lastFrame()!, /\/disk/);
+	assert.match(ui.lastFrame()!, /ERROR other/);
+	ui.unmount();
+});

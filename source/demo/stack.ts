@@ -306,6 +306,14 @@ function exitedEarly(child: ChildProcess): Promise<string> {
 	});
 }
 
+function readText(file: string): string {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
 async function waitForServer(
 	child: ChildProcess,
 	port: number,
@@ -323,7 +331,11 @@ async function waitForServer(
 			throw new Error(`demo MCP server ${early}${detail ? `: ${detail}` : ''}`);
 		}
 
-		if (await acceptsConnections(port)) return;
+		// Our own server says it listens: another demo that grabbed the same free port at the same
+		// moment would accept connections too, so accepting alone proves nothing.
+		if (readText(outputFile).includes(`listening mcp=ws://127.0.0.1:${port} `)) {
+			if (await acceptsConnections(port)) return;
+		}
 		await sleep(100);
 	}
 
@@ -418,8 +430,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
 	try {
 		const preferred = options.preferredPorts ?? {};
-		const mcpPort = await pickPort(preferred.mcp, []);
-		const bridgePort = await pickPort(preferred.bridge, [mcpPort]);
+		let mcpPort = await pickPort(preferred.mcp, []);
+		let bridgePort = await pickPort(preferred.bridge, [mcpPort]);
 		if (preferred.mcp && mcpPort !== preferred.mcp) {
 			say(`port ${preferred.mcp} is busy; the demo MCP server uses ${mcpPort}`);
 		}
@@ -432,7 +444,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 		const logFile = path.join(dir, 'unreal_blueprint_mcp.log');
 		const serverOutput = path.join(dir, 'mcp_server.log');
 		const editorOutput = path.join(dir, 'fake_unreal_editor.log');
-		await createDemoProject(projectDir, {mcpPort, bridgePort, logFile});
+		fs.mkdirSync(projectDir, {recursive: true, mode: 0o700});
 		fs.writeFileSync(logFile, '');
 		fs.mkdirSync(path.join(dir, 'state'), {mode: 0o700});
 		fs.mkdirSync(path.join(dir, 'backups'), {mode: 0o700});
@@ -440,20 +452,35 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 		const flags = childNodeFlags();
 		const owner = ['--demo-id', token, '--owner-pid', String(process.pid)];
 		const serverScript = siblingScript('unreal_blueprint_mcp_server');
-		// The token right after the script name: `processMatch` relies on that order.
-		const serverArgs = [
+		const serverArgsFor = (mcp: number, bridge: number) => [
 			...flags,
 			serverScript,
+			// The token right after the script name: `processMatch` relies on that order.
 			...owner,
-			...['--port', String(mcpPort), '--bridge-port', String(bridgePort), '--log', logFile],
+			...['--port', String(mcp), '--bridge-port', String(bridge), '--log', logFile],
 		];
+		let serverArgs = serverArgsFor(mcpPort, bridgePort);
+		let server: ChildProcess;
+		// A port found free can be taken before our server binds it (another demo starting at the same
+		// moment): then our server exits, and the demo tries again on ports picked at random.
+		for (let attempt = 1; ; attempt++) {
+			// Its own process group, like a server started from a shell, so a restart's group kill works.
+			server = spawnLogged(serverArgs, serverOutput, {cwd: projectDir, detached: true});
+			started.push(server);
+			try {
+				await waitForServer(server, mcpPort, options.readyTimeoutMs ?? 10_000, serverOutput);
+				break;
+			} catch (error) {
+				if (attempt >= 3 || server.exitCode === null) throw error;
+				mcpPort = await pickPort(undefined, []);
+				bridgePort = await pickPort(undefined, [mcpPort]);
+				serverArgs = serverArgsFor(mcpPort, bridgePort);
+				say(`a port was taken meanwhile; the demo tries ${mcpPort} and ${bridgePort}`);
+			}
+		}
 		// `exec` so the shell becomes the server: no extra process whose command line matches.
 		const restartCommand = `exec ${shellQuote([process.execPath, ...serverArgs])}`;
-
-		// Its own process group, like a server started from a shell, so a restart's group kill works.
-		const server = spawnLogged(serverArgs, serverOutput, {cwd: projectDir, detached: true});
-		started.push(server);
-		await waitForServer(server, mcpPort, options.readyTimeoutMs ?? 10_000, serverOutput);
+		await createDemoProject(projectDir, {mcpPort, bridgePort, logFile});
 		say(`demo MCP server pid ${server.pid} on ws://127.0.0.1:${mcpPort}, bridge ${bridgePort}`);
 
 		const editorArgs = [
