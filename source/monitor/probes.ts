@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {EndpointProbe} from '../probes/endpoint.js';
+import {LogGlob, isLogPattern} from '../probes/log-glob.js';
 import {LogTail} from '../probes/log-tail.js';
 import {PortProbe} from '../probes/ports.js';
 import {ProcessProbe} from '../probes/processes.js';
@@ -24,14 +25,11 @@ export function createProbes(
 			timeoutMs: config.endpoint.timeoutMs,
 			token,
 		}),
-		logs: config.logs.map(
-			(file) =>
-				new LogTail({
-					path: file,
-					classifier,
-					backlogLines: config.logBacklogLines,
-					onBatch: ingest,
-				}),
-		),
+		logs: config.logs.map((file) => {
+			const options = {classifier, backlogLines: config.logBacklogLines, onBatch: ingest};
+			return isLogPattern(file)
+				? new LogGlob({pattern: file, ...options})
+				: new LogTail({path: file, ...options});
+		}),
 	};
 }
