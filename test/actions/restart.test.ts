@@ -87,6 +87,15 @@ describe('restart with real processes', () => {
 		const newServer = result.data.listeningPids[0]!;
 		assert.notEqual(newServer, old.pid);
 		assert.ok(alive(newServer));
+		// Its own session: the terminal's hangup and mcptop's exit do not reach it.
+		const sessionOf = (pid: number) =>
+			Number(
+				fs
+					.readFileSync(`/proc/${pid}/stat`, 'utf8')
+					.replace(/^.*\) /s, '')
+					.split(' ')[3],
+			);
+		assert.notEqual(sessionOf(newServer), sessionOf(process.pid));
 		assert.equal(steps.get('ready')?.status, 'ok');
 		assert.ok(result.data.timings.downtimeMs !== null && result.data.timings.downtimeMs >= 0);
 
