@@ -152,13 +152,24 @@ export async function measureProbes(opts: ProbeBenchOptions): Promise<Result[]> 
 			],
 			now,
 		});
+		// All ports up: the socket tables may be reused between ticks, so this is the cheap case.
+		const openPorts = new PortProbe({ports: [{port, name: 'mcp'}], now});
 		const processes = new ProcessProbe({match: new RegExp(marker), now});
 		const system = new SystemProbe({diskPath: repo});
 		const {calls, gapMs} = opts;
 
 		const results: Result[] = [];
 		results.push(
-			await measure('PortProbe.sample (2 ports)', calls, () => ports.sample(), {tick, gapMs}),
+			await measure('PortProbe.sample (1 port, up)', calls, () => openPorts.sample(), {
+				tick,
+				gapMs,
+			}),
+		);
+		results.push(
+			await measure('PortProbe.sample (2 ports, 1 down)', calls, () => ports.sample(), {
+				tick,
+				gapMs,
+			}),
 		);
 		results.push(
 			await measure('ProcessProbe.sample', calls, () => processes.sample(), {tick, gapMs}),
@@ -187,7 +198,7 @@ export async function measureProbes(opts: ProbeBenchOptions): Promise<Result[]> 
 function printTable(results: Result[]): void {
 	console.log('CPU ms per call (this process; children = forked commands, mean)');
 	console.log(
-		'probe'.padEnd(30),
+		'probe'.padEnd(36),
 		'calls'.padStart(6),
 		'median'.padStart(9),
 		'mean'.padStart(9),
@@ -195,7 +206,7 @@ function printTable(results: Result[]): void {
 	);
 	for (const r of results)
 		console.log(
-			r.probe.padEnd(30),
+			r.probe.padEnd(36),
 			String(r.calls).padStart(6),
 			r.medianMs.toFixed(3).padStart(9),
 			r.meanMs.toFixed(3).padStart(9),

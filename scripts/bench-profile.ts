@@ -35,15 +35,18 @@ function where(frame: CallFrame, root: string): string {
 }
 
 /**
- * `fromUs`/`toUs`: the window in µs after the profile's start (the process start, within a few ms).
+ * `window`: µs before the profile's end (the process's exit, which the caller saw) at which the
+ * window starts and ends. Counting from the end: the profile starts some way into the process's life.
  */
 export function summariseProfile(
 	file: string,
-	fromUs: number,
-	toUs: number,
+	window: {startBeforeEndUs: number; endBeforeEndUs: number},
 	root: string,
 ): ProfileSummary {
 	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+	const span = profile.endTime - profile.startTime;
+	const fromUs = span - window.startBeforeEndUs;
+	const toUs = span - window.endBeforeEndUs;
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
 	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

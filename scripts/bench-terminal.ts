@@ -35,6 +35,8 @@ export class BenchTerminal {
 	/** performance.now() just before the process was spawned. */
 	readonly spawnedAt: number;
 	exitCode: number | null = null;
+	/** performance.now() when the process exited. */
+	exitedAt: number | null = null;
 	bytes = 0;
 	private readonly proc: pty.IPty;
 	private readonly exited: Promise<number>;
@@ -63,6 +65,7 @@ export class BenchTerminal {
 		});
 		this.exited = new Promise((resolve) => {
 			this.proc.onExit(({exitCode}) => {
+				this.exitedAt = performance.now();
 				this.exitCode = exitCode;
 				for (const waiter of this.waiters.splice(0)) {
 					clearTimeout(waiter.timer);
@@ -155,18 +158,25 @@ export class BenchTerminal {
 	}
 }
 
+const frameChecks: Array<[string, RegExp, boolean]> = [
+	['Ports title', /─ Ports|▶ Ports/, true],
+	['a LISTEN row with a PID', /\bLISTEN\s+\d+/, true],
+	['Processes title', /Processes/, true],
+	['a process row (PID, CPU, RSS)', /^\d+\s+\S+\s+\d+(\.\d+)?\s+\d+(\.\d+)?/m, true],
+	['Latency title', /Latency/, true],
+	['"now N ms"', /now \d+(\.\d+)?\s*ms/, true],
+	['"N lines" in the Alerts title', /Alerts .*· \d+ lines/, true],
+	['the log followed (no "waiting for")', /waiting for \//, false],
+];
+
+/** What the first full frame still lacks, in words (empty when the frame is full). */
+export function missingFromFrame(screen: string): string[] {
+	return frameChecks.filter(([, re, want]) => re.test(screen) !== want).map(([name]) => name);
+}
+
 /** The first frame with data in all four panes (issue 5's "first full frame"). */
 export function fullFrame(screen: string): boolean {
-	return (
-		/─ Ports|▶ Ports/.test(screen) &&
-		/\bLISTEN\s+\d+/.test(screen) &&
-		/Processes/.test(screen) &&
-		/^\d+\s+\S+\s+\d+(\.\d+)?\s+\d+(\.\d+)?/m.test(screen) &&
-		/Latency/.test(screen) &&
-		/now \d+(\.\d+)?\s*ms/.test(screen) &&
-		/Alerts .*· \d+ lines/.test(screen) &&
-		!/waiting for \//.test(screen)
-	);
+	return missingFromFrame(screen).length === 0;
 }
 
 export type AlertTotals = {critical: number; error: number; warning: number; lines: number};
