@@ -135,7 +135,7 @@ export class PortProbe {
 		const now = this.now();
 		const sockets: TcpSocket[] = [];
 		const read = new Set<Family>();
-		if (this.canReuseTables(flipped, skipped, now)) {
+		if (this.canReuseTables(flipped, skipped, connects, now)) {
 			sockets.push(...this.lastSockets!);
 		} else {
 			this.readTables(sockets, read, connects, flipped, now);
@@ -154,12 +154,19 @@ export class PortProbe {
 	 * a tick. While every listener is one a connect confirmed and its owner still runs, the last tables
 	 * are good for a few seconds; client counts then lag by at most tableEveryMs.
 	 */
-	private canReuseTables(flipped: boolean, skipped: boolean[], now: number): boolean {
+	private canReuseTables(
+		flipped: boolean,
+		skipped: boolean[],
+		connects: ConnectResult[],
+		now: number,
+	): boolean {
 		if (flipped || this.lastSockets === null || now - this.lastTableAt >= this.tableEveryMs)
 			return false;
 		return this.ports.every((p, i) => {
 			if (!p.local) return true;
-			if (!skipped[i]) return false;
+			// Down now and down at the last table read (no flip): the tables have nothing new to say
+			// about it until it answers again, which is a flip.
+			if (!skipped[i]) return !connects[i]!.ok;
 			const inode = this.confirmed.get(p.port)?.inode;
 			const owner = inode === undefined ? undefined : this.owners.get(inode);
 			// The owner still holds the very socket on the same descriptor: a closed or replaced
