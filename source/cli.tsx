@@ -5,6 +5,11 @@ import v8 from 'node:v8';
 // the CPU per frame. This runs before either is imported.
 process.env['NODE_ENV'] ??= 'production';
 // A monitor allocates little per tick; V8's young generation would still grow to 32 MB. Keeping it at
-// its initial size saves ~20 MB of RSS for a few more (cheap) scavenges. Measured in BENCHMARKS.md.
+// its initial size saves ~30 MB of RSS for ~0.3 % of a core in scavenges (BENCHMARKS.md).
 v8.setFlagsFromString('--semi-space-growth-factor=1');
+const argv = process.argv.slice(2);
+if (argv.includes('--demo') && !argv.some((a) => /^--(help|version|print-config)$/.test(a))) {
+	const {startDemoEarly} = await import('./demo/early.js');
+	startDemoEarly();
+}
 await import('./main.js');

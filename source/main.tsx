@@ -8,6 +8,7 @@ import {actionDefinitions} from './actions/definitions.js';
 import {writeIncidentDump} from './actions/incident-dump.js';
 import {runCommand, commandNames} from './commands.js';
 import {ConfigError, loadConfig, readToken} from './config.js';
+import {takeEarlyDemo} from './demo/early.js';
 import {startDemoStack, type DemoStack} from './demo/stack.js';
 import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
@@ -159,14 +160,15 @@ async function main(): Promise<void> {
 	}
 	if (cli.flags.demo) {
 		const interactive = process.stdout.isTTY && !cli.flags.json && !cli.flags.once && !command;
+		const say = (message: string) => {
+			if (!interactive) process.stderr.write(`mcptop demo: ${message}\n`);
+		};
+		const early = takeEarlyDemo();
 		let demo: DemoStack;
 		try {
-			demo = await startDemoStack({
-				preferredPorts: {mcp: 6277, bridge: 8080},
-				log: (message) => {
-					if (!interactive) process.stderr.write(`mcptop demo: ${message}\n`);
-				},
-			});
+			demo = await (early?.stack ??
+				startDemoStack({preferredPorts: {mcp: 6277, bridge: 8080}, log: say}));
+			for (const message of early?.messages ?? []) say(message);
 		} catch (error) {
 			fail(
 				`the demo stack did not start: ${error instanceof Error ? error.message : String(error)}`,

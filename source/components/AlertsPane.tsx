@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {col, formatClock} from '../lib/format.js';
+import {clip, col, formatClock} from '../lib/format.js';
 import type {Alert, AlertsStatus} from '../types.js';
 import {C, PaneTitle, severityColor} from './theme.js';
 
@@ -104,7 +104,7 @@ export function AlertsPane(props: AlertsPaneProps) {
 						</C>
 						{col(a.source, srcW)}
 						{col(a.count > 1 ? `×${a.count}` : '', countW)}
-						{col(a.text, textW)}
+						{clip(a.text, textW)}
 					</Text>
 				);
 			})}

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {col, formatDuration, formatMb} from '../lib/format.js';
+import {clip, col, formatDuration, formatMb} from '../lib/format.js';
 import type {ProcessStatus, SystemStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
 
@@ -91,7 +91,7 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 						{col('MB/min', w.trend, 'right')}
 						{col('LEAK', w.leak)}
 						{col('UPTIME', w.up, 'right')} {col('HEALTH', w.health)}
-						{col('COMMAND', cmdW)}
+						{clip('COMMAND', cmdW)}
 					</C>
 				</Text>
 			)}
@@ -122,7 +122,7 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 						</C>
 						{col(formatDuration(p.uptimeSec), w.up, 'right')}{' '}
 						<HealthWord health={p.health} width={w.health} />
-						{col(p.command, cmdW)}
+						{clip(p.command, cmdW)}
 					</Text>
 				))
 			)}

@@ -491,6 +491,11 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 		];
 		const editor = spawnLogged(editorArgs, editorOutput, {cwd: dir, detached: false});
 		started.push(editor);
+		// A demo shows a connected editor from its first frame: wait (briefly) for it to say so.
+		const editorDeadline = Date.now() + 3000;
+		while (Date.now() < editorDeadline && !readText(editorOutput).includes('connected to ')) {
+			await sleep(25);
+		}
 		say(`fake Unreal Editor pid ${editor.pid} connects to the bridge`);
 
 		return {

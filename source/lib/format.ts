@@ -8,6 +8,13 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 	return align === 'left' ? text + pad : pad + text;
 }
 
+/** The last cell of a row: cut to width, never padded (trailing spaces cost the renderer, show nothing). */
+export function clip(text: string, width: number): string {
+	if (width <= 0) return '';
+	const chars = [...text];
+	return chars.length > width ? fit(text, width) : text;
+}
+
 /** A table cell: the text fitted to width - 1 and one space, so neighbours never touch. */
 export function col(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	return width <= 1 ? fit(text, width) : fit(text, width - 1, align) + ' ';
