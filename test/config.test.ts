@@ -1,13 +1,19 @@
-import {test} from 'node:test';
+import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ConfigError, loadConfig, parseDuration, parsePortFlag} from '../source/config.js';
 
+const made: string[] = [];
 function tempDir(): string {
-	return fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-config-'));
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-config-'));
+	made.push(dir);
+	return dir;
 }
+after(() => {
+	for (const dir of made) fs.rmSync(dir, {recursive: true, force: true});
+});
 
 function withFile(data: unknown): {dir: string; file: string} {
 	const dir = tempDir();

@@ -1,37 +1,14 @@
-import {test} from 'node:test';
+import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {cliArgs} from '../helpers/pty.js';
+import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
 import {startFakeMcp, startHttpServer} from '../helpers/ws-fake-mcp.js';
 
-function tempDir(): string {
-	return fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-cli-'));
-}
-
-/** Runs the CLI without blocking: the servers these tests start live in this process. */
-async function run(
-	args: string[],
-	opts: {cwd?: string; env?: Record<string, string>} = {},
-): Promise<{status: number | null; stdout: string; stderr: string}> {
-	const child = spawn(process.execPath, [...cliArgs, ...args], {
-		cwd: opts.cwd ?? tempDir(),
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, XDG_CONFIG_HOME: tempDir(), ...opts.env},
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-	child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-	const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-	const status = await new Promise<number | null>((resolve) =>
-		child.on('close', (code) => resolve(code)),
-	);
-	clearTimeout(timer);
-	return {status, stdout, stderr};
-}
+const run = runCli;
+after(removeTempDirs);
 
 test('bad flags and bad config exit 2 with one line naming the problem', async () => {
 	const cases: Array<[string[], RegExp, string?]> = [

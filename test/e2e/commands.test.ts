@@ -1,32 +1,13 @@
-import {test} from 'node:test';
+import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {cliArgs} from '../helpers/pty.js';
+import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
 
-function tempDir(): string {
-	return fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-cmd-'));
-}
+after(removeTempDirs);
 
-/** The CLI with no terminal and no stdin, the way scripts and cron run it. */
 async function run(args: string[], env: Record<string, string>, cwd: string) {
-	const child = spawn(process.execPath, [...cliArgs, ...args], {
-		cwd,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, XDG_CONFIG_HOME: tempDir(), ...env},
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-	child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-	const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-	const status = await new Promise<number | null>((resolve) =>
-		child.on('close', (code) => resolve(code)),
-	);
-	clearTimeout(timer);
-	return {status, stdout, stderr};
+	return runCli(args, {env, cwd});
 }
 
 function project(): string {
