@@ -10,6 +10,7 @@ import type {
 	SystemReading,
 	SystemStatus,
 } from '../types.js';
+import {sanitizeText} from '../lib/sanitize.js';
 import {assessLatency, percentile} from '../lib/stats.js';
 import type {RssTrend} from './rss-trend.js';
 
@@ -59,8 +60,9 @@ export function assessProcess(
 	if (trend.leak) reasons.push(`pid ${reading.pid} possible memory leak: ${trend.leakReason}`);
 	return {
 		pid: reading.pid,
-		name: reading.name,
-		command: reading.command,
+		// Any process can put escape sequences in its name or arguments: never pass them to the terminal.
+		name: sanitizeText(reading.name, 64),
+		command: sanitizeText(reading.command, 4096),
 		cpuPercent: reading.cpuPercent,
 		rssMb,
 		rssTrendMbPerMin: trend.mbPerMin,
@@ -77,7 +79,13 @@ export class PortTracker {
 	private readonly last = new Map<number, {key: string; since: number}>();
 
 	assess(readings: PortReading[], match: RegExp, now: number): PortStatus[] {
-		return readings.map((r) => {
+		return readings.map((raw) => {
+			const r = {
+				...raw,
+				processName: raw.processName === null ? null : sanitizeText(raw.processName, 64),
+				command: raw.command === null ? null : sanitizeText(raw.command, 4096),
+				error: raw.error === null ? null : sanitizeText(raw.error, 200),
+			};
 			const key = `${r.listening}:${r.pid ?? '?'}`;
 			const prev = this.last.get(r.port);
 			const since = prev && prev.key === key ? prev.since : now;

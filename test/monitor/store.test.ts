@@ -254,3 +254,29 @@ test('memory stays bounded: the latency window and alert list never exceed their
 	assert.equal(s.alerts.totals.error, 2000);
 	await store.stop();
 });
+
+test('escape sequences in process names and command lines never reach the snapshot', async () => {
+	const cfg = defaultConfig();
+	cfg.intervalMs = 100;
+	const {state, probes} = inputs();
+	const evil = 'python3 unreal_blueprint_mcp_server.py \u001B]0;pwned\u0007\u001B[2J';
+	state.processes = [
+		{
+			pid: 10,
+			ppid: 1,
+			name: '\u001B[31mpy',
+			command: evil,
+			cpuPercent: 1,
+			rssBytes: 1e6,
+			startedAt: Date.now(),
+		},
+	];
+	state.ports = [{...listening(6277, 10, evil), processName: '\u001B[31mpy'}];
+	const store = new MonitorStore(cfg, probes);
+	store.start();
+	await store.nextRound();
+	const text = JSON.stringify(store.getSnapshot());
+	assert.doesNotMatch(text, /\\u001b|\\u0007/i);
+	assert.match(store.getSnapshot().processes[0]!.command, /unreal_blueprint_mcp_server\.py/);
+	await store.stop();
+});
