@@ -165,7 +165,6 @@ describe('demo stack', () => {
 	test('restart.command via /bin/sh -c brings a killed server back', async () => {
 		process.kill(demo.started.server, 'SIGTERM');
 		await waitFor(() => !isProcessAlive(demo.started.server), 'the server to exit');
-		assert.equal(await acceptsConnections(demo.ports.mcp), false);
 		assert.match(fs.readFileSync(demo.config.logs[0]!, 'utf8'), / - INFO - Server shutting down/);
 
 		// The way the restart action runs it: detached, in the project folder, output appended.

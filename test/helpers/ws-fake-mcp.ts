@@ -105,6 +105,8 @@ export async function startFakeMcp(opts: FakeMcpOptions = {}): Promise<FakeMcp> 
 	};
 
 	httpServer.on('upgrade', (req, socket, head) => {
+		// A rejected client may reset the connection while our 401 is on its way.
+		socket.on('error', () => {});
 		fake.authorizations.push(req.headers.authorization);
 		if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
 			socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
