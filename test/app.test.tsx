@@ -10,6 +10,16 @@ import {alert, snapshot} from './helpers/snapshot.js';
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
 
+/** Wait (bounded) until the frame shows, or no longer shows, what the key should have changed. */
+async function expectFrame(ui: {lastFrame(): string | undefined}, re: RegExp, present = true) {
+	const deadline = Date.now() + 3000;
+	while (re.test(ui.lastFrame() ?? '') !== present && Date.now() < deadline) {
+		await new Promise((r) => setTimeout(r, 20));
+	}
+	if (present) assert.match(ui.lastFrame() ?? '', re);
+	else assert.doesNotMatch(ui.lastFrame() ?? '', re);
+}
+
 test('the layout never asks for more than rows - 1 lines, from 40×12 to 200×60', () => {
 	for (const columns of [40, 80, 120, 200]) {
 		for (let rows = 12; rows <= 60; rows++) {
@@ -83,35 +93,29 @@ test('keys: ? help, Esc closes, p pauses, Tab moves focus, / filters, q quits', 
 			},
 		}),
 	);
-	await flush();
-	assert.match(ui.lastFrame()!, /▶ Alerts/);
+	await expectFrame(ui, /▶ Alerts/);
 	ui.stdin.write('?');
-	await flush();
-	assert.match(ui.lastFrame()!, /▶ Help/);
+	await expectFrame(ui, /▶ Help/);
 	assert.match(ui.lastFrame()!, /restart the server/);
 	ui.stdin.write('\u001B');
-	await flush();
-	assert.doesNotMatch(ui.lastFrame()!, /▶ Help/);
+	await expectFrame(ui, /▶ Help/, false);
 	ui.stdin.write('p');
-	await flush();
-	assert.match(ui.lastFrame()!, /PAUSED/);
+	await expectFrame(ui, /PAUSED/);
 	ui.stdin.write('\t');
-	await flush();
-	assert.match(ui.lastFrame()!, /▶ Ports/);
+	await expectFrame(ui, /▶ Ports/);
 	ui.stdin.write('/');
 	await flush();
 	for (const ch of 'slow') ui.stdin.write(ch);
-	await flush();
+	await expectFrame(ui, /\/slow/);
 	const filtered = ui.lastFrame()!;
 	assert.match(filtered, /\/slow/);
 	assert.match(filtered, /WARNING slow response/);
 	assert.doesNotMatch(filtered, /disk full/);
 	ui.stdin.write('\r');
 	ui.stdin.write('\u001B');
-	await flush();
-	assert.match(ui.lastFrame()!, /disk full/);
+	await expectFrame(ui, /disk full/);
 	ui.stdin.write('q');
-	await flush();
+	for (let i = 0; i < 150 && quitCount() === 0; i++) await flush();
 	assert.equal(quitCount(), 1);
 	ui.unmount();
 });
@@ -120,19 +124,15 @@ test('a destructive action asks y/N and n cancels; a safe one runs and its resul
 	const {ui} = harness(snapshot());
 	await flush();
 	ui.stdin.write('r');
-	await flush();
-	assert.match(ui.lastFrame()!, /stop pid 4242/);
+	await expectFrame(ui, /stop pid 4242/);
 	assert.match(ui.lastFrame()!, /Proceed\? y = yes/);
 	ui.stdin.write('n');
-	await flush();
-	assert.doesNotMatch(ui.lastFrame()!, /Restart server/);
+	await expectFrame(ui, /Restart server/, false);
 	ui.stdin.write('b');
-	await flush();
-	assert.match(ui.lastFrame()!, /OK backup saved/);
+	await expectFrame(ui, /OK backup saved/);
 	assert.match(ui.lastFrame()!, /✓ OK\s+Copy files/);
 	ui.stdin.write('\u001B');
-	await flush();
-	assert.doesNotMatch(ui.lastFrame()!, /backup saved/);
+	await expectFrame(ui, /backup saved/, false);
 	ui.unmount();
 });
 
@@ -140,15 +140,12 @@ test('keys that arrive in one chunk act one after another on fresh state', async
 	const {ui} = harness(snapshot());
 	await flush();
 	ui.stdin.write('?');
-	await flush();
-	assert.match(ui.lastFrame()!, /▶ Help/);
+	await expectFrame(ui, /▶ Help/);
 	ui.stdin.write('\u001Bp');
-	await flush();
-	assert.doesNotMatch(ui.lastFrame()!, /▶ Help/);
+	await expectFrame(ui, /▶ Help/, false);
 	assert.match(ui.lastFrame()!, /PAUSED/);
 	ui.stdin.write('\t\t');
-	await flush();
-	assert.match(ui.lastFrame()!, /▶ Processes/);
+	await expectFrame(ui, /▶ Processes/);
 	ui.unmount();
 });
 
@@ -163,11 +160,9 @@ test('Enter and Esc in one chunk while filtering: applied, then cleared', async 
 	);
 	await flush();
 	ui.stdin.write('/disk');
-	await flush();
-	assert.match(ui.lastFrame()!, /1 of 2 match/);
+	await expectFrame(ui, /1 of 2 match/);
 	ui.stdin.write('\r\u001B');
-	await flush();
-	assert.doesNotMatch(ui.lastFrame()!, /\/disk/);
+	await expectFrame(ui, /\/disk/, false);
 	assert.match(ui.lastFrame()!, /ERROR other/);
 	ui.unmount();
 });
