@@ -57,7 +57,11 @@ export function computeLayout(
 	want: {ports: number; processes: number; latency: number},
 ): Layout {
 	const small =
-		columns < 80 || rows < 24 ? `small terminal ${columns}×${rows} (80×24 shows all)` : null;
+		columns < 80 || rows < 24
+			? columns < 60
+				? `small ${columns}×${rows}`
+				: `small terminal ${columns}×${rows} (80×24 shows all)`
+			: null;
 	const budget = Math.max(4, rows - 1) - 2; // header and key bar
 	const compact = rows < 20;
 	const head = compact ? 1 : 2; // title (+ column header)
@@ -399,7 +403,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 						{bottom}
 					</Box>
 				)}
-				<KeyBar keys={hints} notice={notice} />
+				<KeyBar keys={hints} notice={notice} width={width} />
 			</Box>
 		</ColorContext.Provider>
 	);

@@ -4,14 +4,47 @@ import {C} from './theme.js';
 
 export type KeyHint = {key: string; label: string; disabled?: boolean};
 
-/** The keys that work right now; disabled ones are shown struck as "-" so it never relies on colour. */
-export function KeyBar({keys, notice}: {keys: KeyHint[]; notice?: string | null}) {
+function fullWidth(keys: KeyHint[]): number {
+	return keys.reduce(
+		(n, k, i) => n + (i > 0 ? 2 : 0) + k.key.length + 1 + k.label.length + (k.disabled ? 5 : 0),
+		0,
+	);
+}
+
+/**
+ * The keys that work right now; disabled ones say "(off)" so it never relies on colour. When the line
+ * would not fit, labels are dropped after the first two keys and disabled keys are left out, so every
+ * working key stays on screen.
+ */
+export function KeyBar({
+	keys,
+	notice,
+	width = Infinity,
+}: {
+	keys: KeyHint[];
+	notice?: string | null;
+	width?: number;
+}) {
 	if (notice) {
 		return (
 			<Text wrap="truncate-end">
 				<C color="yellow" bold>
 					{notice}
 				</C>
+			</Text>
+		);
+	}
+	if (fullWidth(keys) > width) {
+		const shown = keys.filter((k) => !k.disabled);
+		return (
+			<Text wrap="truncate-end">
+				{shown.map((k, i) => (
+					<React.Fragment key={k.key}>
+						{i > 0 ? ' ' : ''}
+						<C inverse>{k.key}</C>
+						{i < 2 ? ` ${k.label}` : ''}
+					</React.Fragment>
+				))}
 			</Text>
 		);
 	}

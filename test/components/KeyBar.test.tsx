@@ -1,0 +1,24 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {KeyBar} from '../../source/components/KeyBar.js';
+
+const keys = [
+	{key: 'q', label: 'quit'},
+	{key: '?', label: 'help'},
+	{key: 'p', label: 'pause'},
+	{key: 'r', label: 'restart', disabled: true},
+	{key: 'v', label: 'validate'},
+	{key: 'c', label: 'concurrency'},
+];
+
+test('every key with its label when the line fits, disabled ones marked (off)', () => {
+	const {lastFrame} = render(<KeyBar keys={keys} width={120} />);
+	assert.equal(lastFrame(), 'q quit  ? help  p pause  r restart(off)  v validate  c concurrency');
+});
+
+test('a narrow terminal keeps every working key: labels dropped after the first two, disabled left out', () => {
+	const {lastFrame} = render(<KeyBar keys={keys} width={40} />);
+	assert.equal(lastFrame(), 'q quit ? help p v c');
+});
