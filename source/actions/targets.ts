@@ -2,6 +2,7 @@
 // signals a process that merely mentions the pattern (an editor, a grep, a tail of the log, mcptop).
 import {promises as fsp} from 'node:fs';
 import path from 'node:path';
+import {readTcpSockets} from '../probes/proc.js';
 
 export type ServerTarget = {
 	pid: number;
@@ -323,50 +324,23 @@ export function programOf(argv: string[]): Program | null {
 export async function listeningInodes(ports: number[]): Promise<Map<string, number>> {
 	const wanted = new Set(ports);
 	const out = new Map<string, number>();
-	for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-		let text: string;
-		try {
-			text = await fsp.readFile(file, 'utf8');
-		} catch {
-			continue;
-		}
-		for (const row of parseTcpTable(text)) {
-			if (row.state === '0A' && wanted.has(row.localPort) && row.inode !== '0')
-				out.set(row.inode, row.localPort);
+	for (const family of [4, 6] as const) {
+		for (const s of readTcpSockets(family, wanted) ?? []) {
+			if (s.state === 'LISTEN' && s.inode !== 0) out.set(String(s.inode), s.localPort);
 		}
 	}
 	return out;
-}
-
-export type TcpRow = {localPort: number; state: string; inode: string};
-
-export function parseTcpTable(text: string): TcpRow[] {
-	const rows: TcpRow[] = [];
-	for (const line of text.split('\n').slice(1)) {
-		const f = line.trim().split(/\s+/);
-		if (f.length < 10) continue;
-		const local = f[1]!;
-		const colon = local.lastIndexOf(':');
-		if (colon < 0) continue;
-		rows.push({localPort: parseInt(local.slice(colon + 1), 16), state: f[3]!, inode: f[9]!});
-	}
-	return rows;
 }
 
 /** ESTABLISHED connections whose local port is `port` (connected clients of a server port). */
 export async function establishedCount(port: number): Promise<number | null> {
 	let seen = false;
 	let count = 0;
-	for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-		let text: string;
-		try {
-			text = await fsp.readFile(file, 'utf8');
-		} catch {
-			continue;
-		}
+	for (const family of [4, 6] as const) {
+		const sockets = readTcpSockets(family, new Set([port]));
+		if (sockets === null) continue;
 		seen = true;
-		for (const row of parseTcpTable(text))
-			if (row.state === '01' && row.localPort === port) count++;
+		for (const s of sockets) if (s.state === 'ESTABLISHED') count++;
 	}
 	return seen ? count : null;
 }

@@ -6,12 +6,12 @@ import {
 	compareIdentity,
 	findServerTargets,
 	parseProcess,
-	parseTcpTable,
 	programOf,
 	readProcess,
 	selfAndAncestors,
 	type ProcInfo,
 } from '../../source/actions/targets.js';
+import {parseNetTcp} from '../../source/probes/proc.js';
 import {RestartSandbox, alive, freePort, node, waitUntil} from '../helpers/restart-procs.js';
 
 describe('programOf', () => {
@@ -94,10 +94,14 @@ describe('/proc parsing', () => {
 			'   0: 0100007F:1885 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5511 1 0000000000000000 100 0 0 10 0',
 			'   1: 0100007F:1885 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 5512 1 0000000000000000 20 4 30 10 -1',
 		].join('\n');
-		assert.deepEqual(parseTcpTable(text), [
-			{localPort: 6277, state: '0A', inode: '5511'},
-			{localPort: 6277, state: '01', inode: '5512'},
-		]);
+		// The restart's socket lookups read the same parser the port probe uses.
+		assert.deepEqual(
+			parseNetTcp(text, 4).map((s) => ({localPort: s.localPort, state: s.state, inode: s.inode})),
+			[
+				{localPort: 6277, state: 'LISTEN', inode: 5511},
+				{localPort: 6277, state: 'ESTABLISHED', inode: 5512},
+			],
+		);
 	});
 });
 
