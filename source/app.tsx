@@ -359,6 +359,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 						selected={scroll.alerts}
 						filter={filter}
 						editingFilter={editingFilter}
+						visible={visibleAlerts}
 					/>
 				) : null}
 			</>

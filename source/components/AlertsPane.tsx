@@ -15,6 +15,8 @@ export type AlertsPaneProps = {
 	filter: string;
 	/** True while the operator is typing a filter. */
 	editingFilter: boolean;
+	/** The alerts that pass the filter, when the caller has them already. */
+	visible?: Alert[];
 };
 
 export function filterAlerts(items: Alert[], filter: string): Alert[] {
@@ -32,7 +34,7 @@ const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
 export function AlertsPane(props: AlertsPaneProps) {
 	const {alerts, width} = props;
-	const items = filterAlerts(alerts.items, props.filter);
+	const items = props.visible ?? filterAlerts(alerts.items, props.filter);
 	const notes: React.ReactNode[] = [];
 	if (alerts.meta) {
 		notes.push(

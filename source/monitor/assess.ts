@@ -11,7 +11,7 @@ import type {
 	SystemStatus,
 } from '../types.js';
 import {sanitizeText} from '../lib/sanitize.js';
-import {assessLatency, percentile} from '../lib/stats.js';
+import {assessLatency, summarize} from '../lib/stats.js';
 import type {RssTrend} from './rss-trend.js';
 
 const order: Record<Health, number> = {OK: 0, UNKNOWN: 1, WARN: 2, FAIL: 3};
@@ -116,7 +116,8 @@ export function assessLatencyWindow(
 	const ok = samples.filter((s): s is number => s !== null);
 	const failed = samples.length - ok.length;
 	const lossPercent = samples.length === 0 ? 0 : (failed / samples.length) * 100;
-	const p50 = ok.length > 0 ? percentile(ok, 50) : null;
+	// One sort of the window serves every percentile.
+	const {p50, p95, p99, max} = summarize(ok);
 	const last = samples.length > 0 ? samples[samples.length - 1]! : null;
 	const assessment = p50 === null ? 'n/a' : assessLatency(p50, bands);
 	let health: Health = 'OK';
@@ -128,9 +129,9 @@ export function assessLatencyWindow(
 		samples,
 		now: last,
 		p50,
-		p95: ok.length > 0 ? percentile(ok, 95) : null,
-		p99: ok.length > 0 ? percentile(ok, 99) : null,
-		max: ok.length > 0 ? Math.max(...ok) : null,
+		p95,
+		p99,
+		max,
 		lossPercent,
 		assessment,
 		health,
