@@ -81,18 +81,6 @@ export function computeLayout(
 	return {compact, small, ports, processes, latency, alerts};
 }
 
-/** The key flags of one character taken out of a chunk. */
-function keyOf(ch: string, chunk: Key): Key {
-	return {
-		...chunk,
-		tab: ch === '\t',
-		return: ch === '\r' || ch === '\n',
-		escape: ch === '\u001B',
-		backspace: ch === '\b',
-		delete: ch === '\u007F',
-	};
-}
-
 export function App({store, runner, config, onQuit}: AppProps) {
 	const snapshot = useSnapshot(store);
 	const dialog = useDialog(runner);
@@ -182,26 +170,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 	};
 
 	// Keys typed fast (or pasted) arrive as one chunk: handle them one by one.
-	const keysActive = useKeys((input, key) => {
-		// We bind no Alt keys: ESC followed quickly by a key (a slow link, a fast typist) is Esc, then it.
-		if (key.meta && !key.escape && input.length === 1) {
-			onKey('', {...key, meta: false, escape: true});
-			onKey(input, {...key, meta: false});
-			return;
-		}
-		// While typing a filter, printable text stays one piece; control characters still split it.
-		const chars = [...input];
-		const split =
-			chars.length > 1 &&
-			!key.ctrl &&
-			!key.meta &&
-			(!ui.current.editingFilter || /[\u0000-\u001F\u007F]/.test(input));
-		if (split) {
-			for (const ch of chars) onKey(ch, keyOf(ch, key));
-			return;
-		}
-		onKey(input, key);
-	});
+	const keysActive = useKeys(onKey, () => ui.current.editingFilter);
 
 	function onKey(input: string, key: Key): void {
 		const {help, detail, filter, editingFilter, focus} = ui.current;
