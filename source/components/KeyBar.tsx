@@ -13,8 +13,8 @@ function fullWidth(keys: KeyHint[]): number {
 
 /**
  * The keys that work right now; disabled ones say "(off)" so it never relies on colour. When the line
- * would not fit, labels are dropped after the first two keys and disabled keys are left out, so every
- * working key stays on screen.
+ * would not fit, disabled keys are left out and the later keys lose their labels, so every working key
+ * stays on screen.
  */
 export function KeyBar({
 	keys,
@@ -36,13 +36,26 @@ export function KeyBar({
 	}
 	if (fullWidth(keys) > width) {
 		const shown = keys.filter((k) => !k.disabled);
+		// Labels for as many leading keys as fit; the rest by key alone.
+		let labelled = 0;
+		for (let n = shown.length; n >= 0; n--) {
+			const used = shown.reduce(
+				(w, k, i) =>
+					w + (i > 0 ? (i <= n ? 2 : 1) : 0) + k.key.length + (i < n ? k.label.length + 1 : 0),
+				0,
+			);
+			if (used <= width) {
+				labelled = n;
+				break;
+			}
+		}
 		return (
 			<Text wrap="truncate-end">
 				{shown.map((k, i) => (
 					<React.Fragment key={k.key}>
-						{i > 0 ? ' ' : ''}
+						{i > 0 ? (i <= labelled ? '  ' : ' ') : ''}
 						<C inverse>{k.key}</C>
-						{i < 2 ? ` ${k.label}` : ''}
+						{i < labelled ? ` ${k.label}` : ''}
 					</React.Fragment>
 				))}
 			</Text>
