@@ -53,7 +53,12 @@ test(
 			// A second action while one runs starts nothing: backup, then press b again at once.
 			session.press('b');
 			session.press('b');
-			const backup = await session.waitFor(/OK backup|OK .*backed up|OK .*backup/i, 20_000);
+			// Wait for the result line and the dismiss hint: a step line ("✓ OK   Save the backup") shows
+			// while the action still runs, and Esc does nothing then.
+			const backup = await session.waitFor(
+				(s) => /^OK Backup \S+ saved/m.test(s) && /Esc \/ Enter dismisses/.test(s),
+				20_000,
+			);
 			assert.equal((backup.match(/▶ Backup/g) ?? []).length, 1);
 			session.press('\u001B');
 
