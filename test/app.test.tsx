@@ -109,7 +109,7 @@ test('keys: ? help, Esc closes, p pauses, Tab moves focus, / filters, q quits', 
 	await expectFrame(ui, /\/slow/);
 	const filtered = ui.lastFrame()!;
 	assert.match(filtered, /\/slow/);
-	assert.match(filtered, /WARNING slow response/);
+	assert.match(filtered, /WARN\s+slow response/);
 	assert.doesNotMatch(filtered, /disk full/);
 	ui.stdin.write('\r');
 	ui.stdin.write('\u001B');
@@ -163,6 +163,6 @@ test('Enter and Esc in one chunk while filtering: applied, then cleared', async 
 	await expectFrame(ui, /1 of 2 match/);
 	ui.stdin.write('\r\u001B');
 	await expectFrame(ui, /\/disk/, false);
-	assert.match(ui.lastFrame()!, /ERROR other/);
+	assert.match(ui.lastFrame()!, /ERROR\s+other/);
 	ui.unmount();
 });

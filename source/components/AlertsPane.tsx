@@ -1,6 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, col, formatClock} from '../lib/format.js';
+import {alertMessage} from '../lib/log-line.js';
 import type {Alert, AlertsStatus} from '../types.js';
 import {C, PaneTitle, severityColor} from './theme.js';
 
@@ -73,7 +74,8 @@ export function AlertsPane(props: AlertsPaneProps) {
 	const start = Math.min(Math.max(0, selected - rows + 1), Math.max(0, items.length - rows));
 	const timeW = 9;
 	const sevW = 6;
-	const srcW = Math.min(26, Math.max(12, Math.floor(width / 6)));
+	// One watched log: every row would repeat its name, so the column goes (the detail view has it).
+	const srcW = alerts.sources.length > 1 ? Math.min(26, Math.max(12, Math.floor(width / 6))) : 0;
 	const countW = 6;
 	const textW = Math.max(0, width - timeW - sevW - srcW - countW - 2);
 	const t = alerts.totals;
@@ -104,9 +106,9 @@ export function AlertsPane(props: AlertsPaneProps) {
 						<C color={severityColor[a.severity]} bold={a.severity !== 'warning'}>
 							{col(label[a.severity], sevW)}
 						</C>
-						{col(a.source, srcW)}
+						{srcW > 0 ? col(a.source, srcW) : ''}
 						{col(a.count > 1 ? `×${a.count}` : '', countW)}
-						{clip(a.text, textW)}
+						{clip(alertMessage(a.text), textW)}
 					</Text>
 				);
 			})}

@@ -1,23 +1,6 @@
+import {withoutTimestamp} from '../lib/log-line.js';
 import {RingBuffer} from '../lib/ring.js';
 import type {Alert, AlertsStatus, Health, LogLine, LogSourceStatus, Severity} from '../types.js';
-
-// Leading timestamps make every repeat of a message unique; they are left out of the identity.
-const leadingTimestamp = [
-	// Python logging: 2025-09-17 10:00:00,123 - (and ISO 8601 variants)
-	/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s*(?:-\s*)?/,
-	// Unreal: [2025.09.17-10.00.00:123][  0]
-	/^\[\d{4}\.\d{2}\.\d{2}-\d{2}\.\d{2}\.\d{2}:\d{3}\]\[\s*\d+\]/,
-	// syslog: Sep 17 10:00:00
-	/^[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}\s+/,
-];
-
-export function withoutTimestamp(text: string): string {
-	for (const pattern of leadingTimestamp) {
-		const m = pattern.exec(text);
-		if (m) return text.slice(m[0].length);
-	}
-	return text;
-}
 
 const rank: Record<Severity, number> = {critical: 3, error: 2, warning: 1};
 

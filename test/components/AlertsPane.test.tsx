@@ -34,11 +34,42 @@ for (const width of [80, 120]) {
 		const lines = frame.split('\n');
 		assert.ok(lines.every((l) => l.length <= width));
 		assert.match(lines[0]!, /crit 1 · err 1 · warn 7 · 12345 lines/);
-		assert.match(lines[1]!, /CRIT\s+unreal_blue.*CRITICAL - Server crash detected/);
-		assert.match(lines[2]!, /WARN\s+.*×7\s+WARNING - High memory/);
-		assert.match(lines[3]!, /ERROR/);
+		// One watched log: no source column; the level and timestamp are columns, not repeated text.
+		assert.match(lines[1]!, /CRIT\s+Server crash detected/);
+		assert.match(lines[2]!, /WARN\s+×7\s+High memory usage detected/);
+		assert.match(lines[3]!, /ERROR\s+WebSocket error: connection reset/);
+		assert.doesNotMatch(frame, /unreal_blue|2026-11-24/);
 	});
 }
+
+test('with two watched logs each alert names its log', () => {
+	const source = (path: string) => ({
+		path,
+		state: 'following' as const,
+		error: null,
+		linesRead: 1,
+		rotations: 0,
+		truncations: 0,
+	});
+	const {lastFrame} = render(
+		<AlertsPane
+			alerts={{
+				...alerts,
+				items: [...items, alert({source: 'editor.log', text: 'ERROR: plugin lost'})],
+				sources: [source('/tmp/unreal_blueprint_mcp.log'), source('/tmp/editor.log')],
+			}}
+			width={80}
+			height={6}
+			focused={false}
+			selected={0}
+			filter=""
+			editingFilter={false}
+		/>,
+	);
+	const lines = (lastFrame() ?? '').split('\n');
+	assert.match(lines[1]!, /CRIT\s+unreal_blue.*Server crash detected/);
+	assert.match(lines[4]!, /ERROR\s+editor\.log\s+plugin lost/);
+});
 
 test('the filter keeps matching alerts and says how many match', () => {
 	const {lastFrame} = render(

@@ -1,6 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {AlertBook, withoutTimestamp} from '../../source/monitor/alert-book.js';
+import {AlertBook} from '../../source/monitor/alert-book.js';
+import {withoutTimestamp} from '../../source/lib/log-line.js';
 
 test('repeats of one message merge even though each line carries its own timestamp', () => {
 	const book = new AlertBook({warningBurst: 10, warningWindowMs: 300_000});
