@@ -88,6 +88,8 @@ export type ProcessReading = {
 	rssBytes: number;
 	/** Process start time, epoch ms. */
 	startedAt: number;
+	/** Linux state letter (R running, S sleeping, D disk wait, T stopped, t traced); absent if unknown. */
+	state?: string;
 };
 
 export type SystemReading = {
@@ -161,6 +163,8 @@ export type ProcessStatus = {
 	rssGrowthMb: number;
 	leak: boolean;
 	uptimeSec: number;
+	/** "stopped" for a process stopped by a signal (it answers nothing), else null. */
+	stopped: 'stopped' | null;
 	health: Health;
 	reasons: string[];
 };

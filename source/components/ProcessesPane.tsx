@@ -110,9 +110,15 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 					<Text key={p.pid} wrap="truncate-end">
 						{col(String(p.pid), w.pid)}
 						{col(p.name, nameW)}
-						<C color={p.cpuPercent > props.limits.cpuPercent ? 'yellow' : undefined}>
-							{col(p.cpuPercent.toFixed(1), w.cpu, 'right')}
-						</C>
+						{p.stopped ? (
+							<C color="red" bold>
+								{col('STOP', w.cpu, 'right')}
+							</C>
+						) : (
+							<C color={p.cpuPercent > props.limits.cpuPercent ? 'yellow' : undefined}>
+								{col(p.cpuPercent.toFixed(1), w.cpu, 'right')}
+							</C>
+						)}
 						<C color={p.rssMb > props.limits.rssMb ? 'yellow' : undefined}>
 							{col(formatMb(p.rssMb), w.rss, 'right')}
 						</C>

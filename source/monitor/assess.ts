@@ -16,6 +16,11 @@ import type {RssTrend} from './rss-trend.js';
 
 const order: Record<Health, number> = {OK: 0, UNKNOWN: 1, WARN: 2, FAIL: 3};
 
+/** OK < UNKNOWN < WARN < FAIL. */
+export function healthRank(h: Health): number {
+	return order[h];
+}
+
 export function worst(...healths: Health[]): Health {
 	let result: Health = 'OK';
 	for (const h of healths) if (order[h] > order[result]) result = h;
@@ -51,6 +56,13 @@ export function assessProcess(
 ): ProcessStatus {
 	const rssMb = reading.rssBytes / (1024 * 1024);
 	const reasons: string[] = [];
+	// Stopped by SIGSTOP or Ctrl-Z (T), or held by a debugger (t): alive, listening, answering nothing.
+	const stopped = reading.state === 'T' || reading.state === 't' ? 'stopped' : null;
+	if (stopped) {
+		reasons.push(
+			`pid ${reading.pid} is stopped (${reading.state === 't' ? 'held by a debugger' : 'SIGSTOP or Ctrl-Z'}): resume it with kill -CONT ${reading.pid}`,
+		);
+	}
 	if (reading.cpuPercent > t.cpuPercent)
 		reasons.push(`pid ${reading.pid} CPU ${reading.cpuPercent.toFixed(0)}% > ${t.cpuPercent}%`);
 	if (rssMb > t.rssMb)
@@ -69,7 +81,8 @@ export function assessProcess(
 		rssGrowthMb: trend.growthMb,
 		leak: trend.leak,
 		uptimeSec: Math.max(0, Math.round((now - reading.startedAt) / 1000)),
-		health: reasons.length > 0 ? 'WARN' : 'OK',
+		stopped,
+		health: stopped ? 'FAIL' : reasons.length > 0 ? 'WARN' : 'OK',
 		reasons,
 	};
 }

@@ -22,6 +22,7 @@ import {
 	assessPortClients,
 	assessProcess,
 	assessSystem,
+	healthRank,
 	worst,
 } from './assess.js';
 import {RssHistory} from './rss-trend.js';
@@ -337,33 +338,38 @@ export class MonitorStore {
 
 	private build(): Snapshot {
 		const now = this.now();
-		const reasons: string[] = [];
+		// Each reason with the health it stands for: the header shows the worst first.
+		const found: Array<{health: Health; text: string}> = [];
+		const say = (health: Health, ...texts: string[]) => {
+			for (const text of texts) found.push({health, text});
+		};
 		const cfg = this.config;
 		const ports = this.portTracker
 			.assess(this.ports ?? [], this.matcher, now)
 			.map((p) => assessPortClients(p, cfg.ports.find((c) => c.port === p.port)?.clients));
 		for (const p of ports) {
-			if (!p.listening) reasons.push(`port ${p.port} (${p.name}) is not listening`);
-			else if (p.warning) reasons.push(p.warning);
+			if (!p.listening) say(p.health, `port ${p.port} (${p.name}) is not listening`);
+			else if (p.warning) say(p.health, p.warning);
 			else if (p.health === 'WARN')
-				reasons.push(`no clients connected on port ${p.port} (${p.name})`);
+				say('WARN', `no clients connected on port ${p.port} (${p.name})`);
 		}
 		const processes = this.processStatuses;
-		for (const status of processes) reasons.push(...status.reasons);
+		for (const status of processes) say(status.health, ...status.reasons);
 		if (this.processes !== null && processes.length === 0) {
-			reasons.push(`no process matches ${JSON.stringify(cfg.process.match)}`);
+			say('FAIL', `no process matches ${JSON.stringify(cfg.process.match)}`);
 		}
 		const system = this.system ? assessSystem(this.system, cfg.thresholds.system) : null;
-		if (system) reasons.push(...system.reasons);
+		if (system) say(system.health, ...system.reasons);
 		const latency = assessLatencyWindow(
 			this.latency.toArray(),
 			this.probes.endpoint.status(),
 			cfg.thresholds.latency,
 		);
 		if (latency.health === 'FAIL') {
-			reasons.push(`endpoint ${latency.url}: ${latency.lastError ?? latency.state}`);
+			say('FAIL', `endpoint ${latency.url}: ${latency.lastError ?? latency.state}`);
 		} else if (latency.health === 'WARN') {
-			reasons.push(
+			say(
+				'WARN',
 				`endpoint latency ${latency.assessment}, ${latency.lossPercent.toFixed(0)}% loss`,
 			);
 		}
@@ -371,9 +377,13 @@ export class MonitorStore {
 			now,
 			this.probes.logs.map((l) => l.status()),
 		);
-		if (alerts.meta) reasons.push(alerts.meta);
-		else if (alerts.health === 'WARN') reasons.push('recent errors in the logs');
-		for (const [name, error] of this.probeErrors) reasons.push(`${name} probe failed: ${error}`);
+		if (alerts.meta) say(alerts.health, alerts.meta);
+		else if (alerts.health === 'WARN') say('WARN', 'recent errors in the logs');
+		for (const [name, error] of this.probeErrors) say('WARN', `${name} probe failed: ${error}`);
+		const reasons = found
+			.map((r, i) => ({...r, i}))
+			.sort((a, b) => healthRank(b.health) - healthRank(a.health) || a.i - b.i)
+			.map((r) => r.text);
 		const processHealth: Health =
 			this.processes === null
 				? 'UNKNOWN'

@@ -37,6 +37,7 @@ type Tracked = {
 	at: number;
 	cpuPercent: number;
 	rssBytes: number;
+	state: string;
 };
 
 /**
@@ -126,6 +127,7 @@ export class ProcessProbe {
 		}
 		t.ppid = st.ppid;
 		t.name = st.comm;
+		t.state = st.state;
 		t.rssBytes = readRssBytes(t.pid) ?? t.rssBytes;
 	}
 }
@@ -153,6 +155,7 @@ function firstSight(st: ProcStat, command: string, now: number): Tracked {
 		at: now,
 		cpuPercent: lifetimeMs > 0 ? round1(Math.max(0, (cpuMs / lifetimeMs) * 100)) : 0,
 		rssBytes: readRssBytes(st.pid) ?? 0,
+		state: st.state,
 	};
 }
 
@@ -165,6 +168,7 @@ function toReading(t: Tracked): ProcessReading {
 		cpuPercent: t.cpuPercent,
 		rssBytes: t.rssBytes,
 		startedAt: t.startedAt,
+		state: t.state,
 	};
 }
 
@@ -209,6 +213,7 @@ async function fallbackScan(match: RegExp, extra: ReadonlySet<number>): Promise<
 			cpuPercent: round1(p.cpu),
 			rssBytes: p.memRss * 1024,
 			startedAt: Number.isFinite(started) ? started : 0,
+			...(p.state === 'stopped' ? {state: 'T'} : {}),
 		});
 	}
 	return out.sort((a, b) => a.pid - b.pid);

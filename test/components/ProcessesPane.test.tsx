@@ -57,3 +57,15 @@ test('before the first sample it says it is scanning, not FAIL', () => {
 	assert.match(frame, /scanning processes/);
 	assert.doesNotMatch(frame, /FAIL/);
 });
+
+test('a stopped process says STOP where its CPU would be, and FAIL', () => {
+	const {lastFrame} = render(
+		<ProcessesPane
+			{...base}
+			width={80}
+			processes={[proc({stopped: 'stopped', health: 'FAIL', cpuPercent: 0})]}
+			system={system()}
+		/>,
+	);
+	assert.match(lastFrame() ?? '', /4242\s+python3\s+STOP\s+87\.5\s+\+0\.12\s+no\s+1h02m\s+FAIL/);
+});

@@ -39,6 +39,7 @@ export function proc(overrides: Partial<ProcessStatus> = {}): ProcessStatus {
 		rssGrowthMb: 1.5,
 		leak: false,
 		uptimeSec: 3725,
+		stopped: null,
 		health: 'OK',
 		reasons: [],
 		...overrides,

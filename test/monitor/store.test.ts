@@ -131,6 +131,44 @@ test('down parts give FAIL with reasons in operator words', async () => {
 	await store.stop();
 });
 
+test('a stopped server process is FAIL, and the header reason is the worst one, not the first', async () => {
+	const cfg = defaultConfig();
+	cfg.intervalMs = 100;
+	const {state, probes} = inputs();
+	const command = 'python3 unreal_blueprint_mcp_server.py';
+	state.ports = [listening(6277, 10, command), listening(8080, 10, command, 2)];
+	// A WARN reason that comes first in pane order (system) and a FAIL one after it (the process).
+	state.system = {...state.system, cpuPercent: 95};
+	state.processes = [
+		{
+			pid: 10,
+			ppid: 1,
+			name: 'python3',
+			command,
+			cpuPercent: 0,
+			rssBytes: 80 * 2 ** 20,
+			startedAt: Date.now() - 60_000,
+			state: 'T',
+		},
+	];
+	const store = new MonitorStore(cfg, probes);
+	store.start();
+	await store.nextRound();
+	const s = store.getSnapshot();
+	assert.equal(s.health, 'FAIL');
+	assert.equal(s.processes[0]!.health, 'FAIL');
+	assert.equal(s.processes[0]!.stopped, 'stopped');
+	assert.match(s.reasons[0]!, /pid 10 is stopped .*kill -CONT 10/);
+	assert.ok(s.reasons.indexOf('system CPU 95% > 70%') > 0, s.reasons.join('; '));
+	state.processes = [{...state.processes[0]!, state: 'S'}];
+	state.system = {...state.system, cpuPercent: 10};
+	await store.nextRound();
+	const resumed = store.getSnapshot();
+	assert.equal(resumed.processes[0]!.stopped, null);
+	assert.equal(resumed.health, 'OK', resumed.reasons.join('; '));
+	await store.stop();
+});
+
 test('a port held by another program is a loud warning; no clients on the bridge is WARN', async () => {
 	const cfg = defaultConfig();
 	cfg.intervalMs = 100;

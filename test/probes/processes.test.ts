@@ -61,6 +61,39 @@ test('a busy child shows high CPU % once two samples apart', async (t) => {
 	);
 });
 
+test(
+	'a child stopped with SIGSTOP reads as state T, and as running again after SIGCONT',
+	{skip: !linux},
+	async (t) => {
+		const marker = uniqueMarker('stopped');
+		const {child, pid} = await spawnMarked(marker);
+		t.after(() => {
+			process.kill(pid, 'SIGCONT');
+			return stopChild(child);
+		});
+		const probe = new ProcessProbe({match: new RegExp(escape(marker))});
+		assert.notEqual((await probe.sample())[0]?.state, 'T');
+		process.kill(pid, 'SIGSTOP');
+		await waitFor(
+			async () => ((await probe.sample())[0]?.state === 'T' ? true : null),
+			'state T after SIGSTOP',
+			5000,
+			50,
+		);
+		process.kill(pid, 'SIGCONT');
+		const resumed = await waitFor(
+			async () => {
+				const st = (await probe.sample())[0]?.state;
+				return st !== undefined && st !== 'T' ? st : null;
+			},
+			'a running state after SIGCONT',
+			5000,
+			50,
+		);
+		assert.match(resumed, /^[RSD]$/);
+	},
+);
+
 test('an idle child stays near 0 % CPU', {skip: !linux}, async (t) => {
 	const marker = uniqueMarker('quiet');
 	const {child, pid} = await spawnMarked(marker);
