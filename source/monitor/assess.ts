@@ -60,7 +60,9 @@ export function assessProcess(
 	const stopped = reading.state === 'T' || reading.state === 't' ? 'stopped' : null;
 	if (stopped) {
 		reasons.push(
-			`pid ${reading.pid} is stopped (${reading.state === 't' ? 'held by a debugger' : 'SIGSTOP or Ctrl-Z'}): resume it with kill -CONT ${reading.pid}`,
+			reading.state === 't'
+				? `pid ${reading.pid} is held by a debugger (state t)`
+				: `pid ${reading.pid} is stopped (SIGSTOP/Ctrl-Z): kill -CONT ${reading.pid}`,
 		);
 	}
 	if (reading.cpuPercent > t.cpuPercent)

@@ -13,6 +13,7 @@ type Point = {t: number; mb: number};
 
 const mb = 1024 * 1024;
 const warmUpMs = 30_000;
+const minSpanMs = 30_000;
 
 /** RSS history of one process (keyed by pid + start time, so a reused PID starts fresh). */
 export class RssHistory {
@@ -32,14 +33,18 @@ export class RssHistory {
 	}
 
 	/**
-	 * `uptimeMs`: a process grows while it starts up, so the growth baseline is taken once it has run
-	 * for the warm-up time (or at the first sample of a process first seen later than that).
+	 * `uptimeMs`: a process grows while it starts up, so its history (slope, growth baseline, rises in a
+	 * row) starts once it has run for the warm-up time (or at the first sample of a process first seen
+	 * later than that).
 	 */
 	add(time: number, rssBytes: number, uptimeMs = Infinity): RssTrend {
 		const value = rssBytes / mb;
+		// A starting process allocates and collects in bursts: its slope would say -50 or +80 MB/min.
+		// The trend starts from the steady state, as the growth baseline does.
+		if (uptimeMs < warmUpMs) return {mbPerMin: null, growthMb: 0, leak: false, leakReason: null};
 		const previous = this.points.newest();
 		if (previous) this.increasing = value > previous.mb ? this.increasing + 1 : 0;
-		if (uptimeMs >= warmUpMs) this.baselineMb ??= value;
+		this.baselineMb ??= value;
 		this.points.push({t: time, mb: value});
 		this.points.dropWhile((p) => p.t < time - this.opts.windowMs);
 		return this.trend(value);
@@ -50,7 +55,8 @@ export class RssHistory {
 		const growthMb = this.baselineMb === null ? 0 : current - this.baselineMb;
 		const span = pts.length > 1 ? pts[pts.length - 1]!.t - pts[0]!.t : 0;
 		let mbPerMin: number | null = null;
-		if (pts.length >= 5 && span >= 10_000) {
+		// A slope over less than half a minute is noise, not a trend.
+		if (pts.length >= 5 && span >= minSpanMs) {
 			const t0 = pts[0]!.t;
 			let sx = 0;
 			let sy = 0;

@@ -33,10 +33,24 @@ test('ten consecutive increases flag a possible leak even when slow', () => {
 	assert.match(trend.leakReason ?? '', /10 consecutive/);
 });
 
-test('no trend until there is enough history', () => {
+test('no trend until there is half a minute of history', () => {
 	const h = new RssHistory(opts);
-	h.add(0, mb);
-	assert.equal(h.add(1000, 2 * mb).mbPerMin, null);
+	let trend = h.add(0, mb);
+	for (let i = 1; i < 30; i++) trend = h.add(i * 1000, (1 + i) * mb);
+	assert.equal(trend.mbPerMin, null, '29 s of samples');
+	assert.ok(Math.abs(h.add(30_000, 31 * mb).mbPerMin! - 60) < 0.001);
+});
+
+test('a starting process has no trend, growth or leak flag until 30 s of uptime', () => {
+	const h = new RssHistory(opts);
+	let trend = h.add(0, 20 * mb, 0);
+	for (let i = 1; i < 30; i++) trend = h.add(i * 1000, (20 + i * 3) * mb, i * 1000);
+	assert.deepEqual(trend, {mbPerMin: null, growthMb: 0, leak: false, leakReason: null});
+	for (let i = 30; i < 60; i++) trend = h.add(i * 1000, 110 * mb, i * 1000);
+	assert.equal(trend.mbPerMin, null, 'the steady state has 29 s of history');
+	trend = h.add(60_000, 110 * mb, 60_000);
+	assert.ok(trend.mbPerMin !== null && Math.abs(trend.mbPerMin) < 0.001, String(trend.mbPerMin));
+	assert.equal(trend.leak, false);
 });
 
 test('growth during start-up does not count: the baseline is taken after 30 s of uptime', () => {
