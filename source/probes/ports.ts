@@ -137,16 +137,35 @@ export class PortProbe {
 		const read = new Set<Family>();
 		if (this.canReuseTables(flipped, skipped, connects, now)) {
 			sockets.push(...this.lastSockets!);
-		} else {
-			this.readTables(sockets, read, connects, flipped, now);
-			// Kept without this tick's own probe connections, which later ticks cannot tell apart.
-			const own = new Set(connects.flatMap((c) => (c.localPort === null ? [] : [c.localPort])));
-			this.lastSockets = sockets.filter(
-				(x) => !(x.state === 'ESTABLISHED' && own.has(x.remotePort)),
-			);
-			this.lastTableAt = now;
+			return this.readings(sockets, read, connects, now);
 		}
-		return this.readings(sockets, read, connects, skipped, now);
+		this.readTables(sockets, read, connects, skipped, flipped, now);
+		// A port taken on trust whose listener is no longer the confirmed one is connected to now.
+		const reconnected = await Promise.all(
+			this.ports.map(async (p, i) => {
+				if (!skipped[i]) return false;
+				const listener = pickListener(sockets, p.port, p.host);
+				if (listener && listener.inode === this.confirmed.get(p.port)?.inode) return false;
+				connects[i] = await connectOnce(p.host, p.port, this.connectTimeoutMs);
+				return true;
+			}),
+		);
+		// One that answers from a listener the tables read did not have (it moved family, or a new
+		// server bound it after the read): read both tables afresh, now that it counts as answering.
+		const unlisted = this.ports.some(
+			(p, i) => reconnected[i] && connects[i]!.ok && !pickListener(sockets, p.port, p.host),
+		);
+		if (unlisted) {
+			sockets.length = 0;
+			read.clear();
+			const stillSkipped = skipped.map((s, i) => s && !reconnected[i]);
+			this.readTables(sockets, read, connects, stillSkipped, true, now);
+		}
+		// Kept without this tick's own probe connections, which later ticks cannot tell apart.
+		const own = new Set(connects.flatMap((c) => (c.localPort === null ? [] : [c.localPort])));
+		this.lastSockets = sockets.filter((x) => !(x.state === 'ESTABLISHED' && own.has(x.remotePort)));
+		this.lastTableAt = now;
+		return this.readings(sockets, read, connects, now);
 	}
 
 	/**
@@ -180,9 +199,14 @@ export class PortProbe {
 		sockets: TcpSocket[],
 		read: Set<Family>,
 		connects: ConnectResult[],
+		skipped: boolean[],
 		flipped: boolean,
 		now: number,
 	): void {
+		// A port taken on trust (skipped) has not been connected to this tick: whether it answers is
+		// not known yet. Counting it as answering while its listener is gone (a restart under way)
+		// would file it as "answers but listens in no table" and stop reading its family.
+		const answered = (i: number) => connects[i]!.ok && !skipped[i];
 		const readFamily = (family: Family) => {
 			if (read.has(family)) return;
 			read.add(family);
@@ -197,7 +221,7 @@ export class PortProbe {
 			const hasListener = (port: number) =>
 				sockets.some((s) => s.state === 'LISTEN' && s.localPort === port);
 			const missing = this.ports.some(
-				(p, i) => p.local && connects[i]!.ok && !this.unseen.has(p.port) && !hasListener(p.port),
+				(p, i) => p.local && answered(i) && !this.unseen.has(p.port) && !hasListener(p.port),
 			);
 			if (missing) {
 				readFamily(4);
@@ -210,30 +234,21 @@ export class PortProbe {
 				);
 				this.unseen = new Set(
 					this.ports
-						.filter((p, i) => p.local && connects[i]!.ok && !hasListener(p.port))
+						.filter((p, i) => p.local && answered(i) && !hasListener(p.port))
 						.map((p) => p.port),
 				);
 			}
 		}
 	}
 
-	private async readings(
+	private readings(
 		sockets: TcpSocket[],
 		read: Set<Family>,
 		connects: ConnectResult[],
-		skipped: boolean[],
 		now: number,
-	): Promise<PortReading[]> {
+	): PortReading[] {
 		const listeners = this.ports.map((p) =>
 			p.local ? pickListener(sockets, p.port, p.host) : null,
-		);
-		// A port taken on trust whose listener is no longer the confirmed one is connected to now.
-		await Promise.all(
-			this.ports.map(async (p, i) => {
-				if (!skipped[i]) return;
-				if (listeners[i] && listeners[i]!.inode === this.confirmed.get(p.port)?.inode) return;
-				connects[i] = await connectOnce(p.host, p.port, this.connectTimeoutMs);
-			}),
 		);
 		this.ports.forEach((p, i) => {
 			const listener = listeners[i];

@@ -216,6 +216,12 @@ test(
 			assert.equal(r?.listening, true);
 			assert.equal(r?.pid, process.pid);
 			assert.equal(r?.established, 2);
+			// And on the ticks after: the new family is the one read (not "answers, listed nowhere").
+			for (let i = 0; i < 3; i++) {
+				const [again] = await probe.sample();
+				assert.equal(again?.pid, process.pid);
+				assert.equal(again?.established, 2);
+			}
 		} finally {
 			for (const c of clients) c.destroy();
 			await close(v4.server, v4.accepted);
