@@ -62,11 +62,14 @@ const FOLDER_PREFIX = 'mcptop-demo-';
 const OWNER_FILE = 'demo-owner.json';
 
 const here = import.meta.url;
-// Run from source (tsx) the siblings are .ts; from the build they are .js.
+// Run from source (tsx) the scripts are .ts; from the build they are .js.
 const scriptExtension = here.endsWith('.ts') ? '.ts' : '.js';
+// This module sits beside them in source/demo/ and dist/demo/; bundled into dist/cli.js (the built
+// CLI, scripts/bundle.mjs) it runs from dist/, one folder up.
+const demoFolder = /\/demo\/[^/]+$/.test(here) ? new URL('.', here) : new URL('./demo/', here);
 
 function siblingScript(name: string): string {
-	return fileURLToPath(new URL(`./${name}${scriptExtension}`, here));
+	return fileURLToPath(new URL(`./${name}${scriptExtension}`, demoFolder));
 }
 
 // Flags that must not be passed on: a second debugger on the same port, the test runner, watch mode,

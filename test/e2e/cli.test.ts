@@ -4,7 +4,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {cliArgs} from '../helpers/pty.js';
-import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
+import {processesWithStateHome, removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
 import {startFakeMcp, startHttpServer} from '../helpers/ws-fake-mcp.js';
 
 const run = runCli;
@@ -180,14 +180,5 @@ test('--demo --once --json watches the demo stack and stops it after', async () 
 	assert.ok(snap.processes.some((p) => p.command.includes('unreal_blueprint_mcp_server')));
 	assert.equal(snap.latency.state, 'connected');
 	// Nothing the demo started is left: no process carries this run's state folder.
-	for (const entry of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		let env = '';
-		try {
-			env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
-		} catch {
-			continue;
-		}
-		assert.ok(!env.includes(`XDG_STATE_HOME=${state}`), `demo process ${entry} left running`);
-	}
+	assert.deepEqual(processesWithStateHome(state), [], 'demo processes left running');
 });

@@ -25,9 +25,18 @@ export type CliResult = {status: number | null; stdout: string; stderr: string};
  */
 export async function runCli(
 	args: string[],
-	opts: {cwd?: string; env?: Record<string, string>; timeoutMs?: number} = {},
+	opts: {
+		cwd?: string;
+		env?: Record<string, string>;
+		timeoutMs?: number;
+		/** The program to run instead of the CLI from source (e.g. the built bin). */
+		command?: string;
+	} = {},
 ): Promise<CliResult> {
-	const child = spawn(process.execPath, [...cliArgs, ...args], {
+	const [file, argv] = opts.command
+		? [opts.command, args]
+		: [process.execPath, [...cliArgs, ...args]];
+	const child = spawn(file, argv, {
 		cwd: opts.cwd ?? tempDir(),
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {...process.env, XDG_CONFIG_HOME: tempDir(), ...opts.env},
@@ -42,4 +51,20 @@ export async function runCli(
 	);
 	clearTimeout(timer);
 	return {status, stdout, stderr};
+}
+
+/** Processes still running with this XDG_STATE_HOME in their environment (what a demo started). */
+export function processesWithStateHome(state: string): number[] {
+	const left: number[] = [];
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		let env = '';
+		try {
+			env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+		} catch {
+			continue;
+		}
+		if (env.split('\0').includes(`XDG_STATE_HOME=${state}`)) left.push(Number(entry));
+	}
+	return left;
 }

@@ -9,6 +9,8 @@ export const cliSource = path.join(root, 'source', 'cli.tsx');
 export const tsxLoader = import.meta.resolve('tsx');
 /** Node arguments that run the CLI from source. */
 export const cliArgs = ['--import', tsxLoader, cliSource];
+/** The built CLI as npm links it (the prepare script builds and bundles it into dist/cli.js). */
+export const builtBin = path.join(root, 'node_modules', '.bin', 'mcptop');
 
 /** The real CLI in a pseudo-terminal, its output fed to a headless xterm: what an operator sees. */
 export class TerminalSession {
@@ -20,12 +22,22 @@ export class TerminalSession {
 
 	constructor(
 		args: string[],
-		opts: {cols?: number; rows?: number; env?: Record<string, string>; cwd?: string} = {},
+		opts: {
+			cols?: number;
+			rows?: number;
+			env?: Record<string, string>;
+			cwd?: string;
+			/** The program to run instead of the CLI from source (e.g. builtBin). */
+			command?: string;
+		} = {},
 	) {
 		const cols = opts.cols ?? 100;
 		const rows = opts.rows ?? 30;
 		this.term = new xterm.Terminal({cols, rows, allowProposedApi: true});
-		this.proc = pty.spawn(process.execPath, [...cliArgs, ...args], {
+		const [file, argv] = opts.command
+			? [opts.command, args]
+			: [process.execPath, [...cliArgs, ...args]];
+		this.proc = pty.spawn(file, argv, {
 			cols,
 			rows,
 			cwd: opts.cwd ?? root,

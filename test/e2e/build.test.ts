@@ -1,0 +1,83 @@
+// The built CLI, as `npm install` / `npm ci` leave it (prepare: tsc, then one bundled dist/cli.js):
+// what `npx mcptop` and node_modules/.bin/mcptop run. The other end-to-end tests run the sources.
+import {after, test} from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {processesWithStateHome, removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
+import {builtBin, TerminalSession} from '../helpers/pty.js';
+
+after(removeTempDirs);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+	version: string;
+};
+
+test('the built bin exists and is one bundled file', () => {
+	assert.ok(fs.existsSync(builtBin), `${builtBin} missing: run npm install (or npm run build)`);
+	const code = fs.readFileSync(path.join(root, 'dist', 'cli.js'), 'utf8');
+	assert.match(code, /^#!\/usr\/bin\/env node\n/);
+	// Bundled: no import of the project's own compiled modules nor of ink/react from node_modules.
+	assert.doesNotMatch(code, /from ['"](\.\/main\.js|ink|react)['"]/);
+});
+
+test('the built bin: --version, --help, and a bad flag exits 2', async () => {
+	const version = await runCli(['--version'], {command: builtBin});
+	assert.equal(version.status, 0, version.stderr);
+	assert.equal(version.stdout.trim(), pkg.version);
+	const help = await runCli(['--help'], {command: builtBin});
+	assert.equal(help.status, 0, help.stderr);
+	assert.match(help.stdout, /Exit codes: 0 ok/);
+	const bad = await runCli(['--bogus'], {command: builtBin});
+	assert.equal(bad.status, 2);
+	assert.match(bad.stderr, /unknown flag --bogus/);
+});
+
+test('the built bin: --demo --once --json runs the built demo stack and stops it', async () => {
+	const state = tempDir();
+	const r = await runCli(['--demo', '--once', '--json'], {
+		command: builtBin,
+		env: {XDG_STATE_HOME: state},
+	});
+	assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+	const snap = JSON.parse(r.stdout) as {
+		health: string;
+		ports: Array<{listening: boolean; pid: number | null}>;
+		processes: Array<{command: string}>;
+	};
+	assert.equal(r.status, snap.health === 'OK' ? 0 : 1);
+	assert.ok(snap.ports.every((p) => p.listening && p.pid !== null));
+	assert.ok(
+		snap.processes.some((p) => p.command.includes('dist/demo/unreal_blueprint_mcp_server.js')),
+		JSON.stringify(snap.processes),
+	);
+	assert.deepEqual(processesWithStateHome(state), [], 'demo processes left running');
+});
+
+test(
+	'the built bin in a pseudo-terminal: four panes with data, then q exits 0',
+	{timeout: 60_000},
+	async () => {
+		const state = tempDir();
+		const session = new TerminalSession(['--demo'], {
+			command: builtBin,
+			cols: 100,
+			rows: 30,
+			env: {XDG_STATE_HOME: state},
+		});
+		try {
+			const screen = await session.waitFor(
+				(s) => /LISTEN\s+\d+/.test(s) && /now \d/.test(s) && /\d+ lines/.test(s),
+				45_000,
+			);
+			assert.match(screen, /Processes/);
+			session.press('q');
+			assert.equal(await session.exit(20_000), 0);
+		} finally {
+			session.kill();
+		}
+		assert.deepEqual(processesWithStateHome(state), [], 'demo processes left running');
+	},
+);
