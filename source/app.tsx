@@ -337,13 +337,13 @@ export function App({store, runner, config, onQuit}: AppProps) {
 
 	return (
 		<ColorContext.Provider value={config.color}>
-			<Box flexDirection="column" width={width} height={Math.max(3, rows - 1)} overflow="hidden">
+			<Box flexDirection="column" width={width} height={Math.max(3, rows - 1)} overflowY="hidden">
 				<Header snapshot={snapshot} width={width} readOnly={config.readOnly} small={layout.small} />
 				{help ? (
 					<HelpOverlay width={width} height={body} readOnly={config.readOnly} />
 				) : (
-					<Box flexDirection="column" height={body} overflow="hidden">
-						<Box height={layout.ports} flexDirection="column" overflow="hidden">
+					<Box flexDirection="column" height={body} overflowY="hidden">
+						<Box height={layout.ports} flexDirection="column" overflowY="hidden">
 							<PortsPane
 								ports={snapshot.ports}
 								endpoint={snapshot.latency}
@@ -355,7 +355,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 								header={!layout.compact}
 							/>
 						</Box>
-						<Box height={layout.processes} flexDirection="column" overflow="hidden">
+						<Box height={layout.processes} flexDirection="column" overflowY="hidden">
 							<ProcessesPane
 								processes={snapshot.processes}
 								system={snapshot.system}

@@ -130,7 +130,7 @@ export function ActionDialog(props: {
 				width={width}
 				summary={state.phase === 'confirm' ? 'confirm' : state.phase}
 			/>
-			<Box flexDirection="column" height={body} overflow="hidden">
+			<Box flexDirection="column" height={body} overflowY="hidden">
 				{content}
 			</Box>
 			<Text wrap="truncate-end">

@@ -15,7 +15,7 @@ export function AlertDetail({alert, width, height}: {alert: Alert; width: number
 				</C>
 				{`  ${alert.source}  seen ${alert.count}×  first ${formatClock(alert.firstTime)}  last ${formatClock(alert.lastTime)}`}
 			</Text>
-			<Box height={Math.max(1, height - 2)} overflow="hidden">
+			<Box height={Math.max(1, height - 2)} overflowY="hidden">
 				<Text wrap="wrap">{alert.text}</Text>
 			</Box>
 		</Box>

@@ -390,20 +390,20 @@ export function readTcpSockets(family: 4 | 6, ports?: ReadonlySet<number>): TcpS
 
 // ---- socket inode -> pid ----
 
-/**
- * Finds which process holds each socket inode by scanning /proc/<pid>/fd links. Expensive (one
- * readlink per open file on the machine), so callers cache the answer per inode. Pids are scanned in
- * ascending order and the first holder wins: for a socket shared by a pre-fork server, that is the
- * parent that opened it. Inodes missing from the result are held by processes we may not inspect.
- */
-/** The pid holding each socket inode, by a scan of every /proc/<pid>/fd (the costly part of a port probe). */
+/** The pid holding each socket inode, by a scan of every /proc/<pid>/fd (see findSocketHolders). */
 export function findSocketOwners(inodes: Iterable<number>): Map<number, number> {
 	const found = new Map<number, number>();
 	for (const [inode, {pid}] of findSocketHolders(inodes)) found.set(inode, pid);
 	return found;
 }
 
-/** Like findSocketOwners, with the file descriptor that holds each socket. */
+/**
+ * Finds which process holds each socket inode, and on which descriptor, by scanning /proc/<pid>/fd
+ * links. Expensive (one readlink per open file on the machine), so callers cache the answer per inode.
+ * Pids are scanned in ascending order and the first holder wins: for a socket shared by a pre-fork
+ * server, that is the parent that opened it. Inodes missing from the result are held by processes we
+ * may not inspect.
+ */
 export function findSocketHolders(
 	inodes: Iterable<number>,
 ): Map<number, {pid: number; fd: number}> {
