@@ -16,9 +16,44 @@ export type ProfileSummary = {text: string; markdown: string};
 
 const special = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
 
+// The built CLI is one bundle (scripts/bundle.mjs): esbuild starts each module's code with a comment
+// line naming its file ("// node_modules/ink/build/output.js"). Those lines map a frame's line in the
+// bundle back to the module it came from.
+const bundleRegions = new Map<string, Array<{line: number; file: string}>>();
+
+function regionsOf(url: string): Array<{line: number; file: string}> {
+	let regions = bundleRegions.get(url);
+	if (regions) return regions;
+	regions = [];
+	try {
+		const lines = fs.readFileSync(url, 'utf8').split('\n');
+		lines.forEach((text, line) => {
+			const m = /^\/\/ ((?:node_modules|dist|source)\/\S+\.[cm]?js)$/.exec(text);
+			if (m) regions!.push({line, file: m[1]!});
+		});
+	} catch {
+		// Not a readable file (node: internals, eval): no regions.
+	}
+	bundleRegions.set(url, regions);
+	return regions;
+}
+
+/** The file a frame's code came from: inside a bundle, the bundled module's own path. */
+function sourceUrl(frame: CallFrame, root: string): string {
+	const url = frame.url.replace(/^file:\/\//, '');
+	if (!url.startsWith(root) || !url.endsWith('.js')) return url;
+	const regions = regionsOf(url);
+	let found: string | null = null;
+	for (const r of regions) {
+		if (r.line > frame.lineNumber) break;
+		found = r.file;
+	}
+	return found === null ? url : `${root}/${found}`;
+}
+
 function origin(frame: CallFrame, root: string): string {
 	if (special.has(frame.functionName) && frame.url === '') return frame.functionName;
-	const url = frame.url.replace(/^file:\/\//, '');
+	const url = sourceUrl(frame, root);
 	if (url.startsWith('node:') || (url === '' && frame.functionName !== '')) return 'node internals';
 	const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
 	if (pkg) return pkg[1]!;
@@ -27,11 +62,16 @@ function origin(frame: CallFrame, root: string): string {
 }
 
 function where(frame: CallFrame, root: string): string {
-	const url = frame.url.replace(/^file:\/\//, '');
-	const short = url.startsWith(root)
-		? url.slice(root.length + 1)
-		: (/node_modules\/(.*)$/.exec(url)?.[1] ?? url);
-	return short ? `${short}:${frame.lineNumber + 1}` : '';
+	const raw = frame.url.replace(/^file:\/\//, '');
+	const url = sourceUrl(frame, root);
+	const shorten = (u: string) =>
+		u.startsWith(root) ? u.slice(root.length + 1) : (/node_modules\/(.*)$/.exec(u)?.[1] ?? u);
+	const short = shorten(url);
+	if (!short) return '';
+	// Inside the bundle: the module, then the bundle's line (where to look in dist/cli.js).
+	return url === raw
+		? `${short}:${frame.lineNumber + 1}`
+		: `${/node_modules\/(.*)$/.exec(url)?.[1] ?? short} (${shorten(raw)}:${frame.lineNumber + 1})`;
 }
 
 /**
