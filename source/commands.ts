@@ -2,7 +2,7 @@ import readline from 'node:readline/promises';
 import process from 'node:process';
 import {formatBytes, listBackups, runBackup} from './actions/backup.js';
 import {describePlan, planRestart, runRestart} from './actions/restart.js';
-import {planRestore, runRestore} from './actions/restore.js';
+import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js';
 import {runValidation} from './actions/validate.js';
 import type {ActionResult, ActionStep, Config, StepReporter} from './types.js';
 
@@ -140,9 +140,7 @@ export async function runCommand(
 				);
 			}
 			const out = opts.json ? process.stderr : process.stdout;
-			for (const f of plan.overwrite)
-				out.write(`overwrite ${f} (the old copy is kept beside it as .pre_restore)\n`);
-			for (const f of plan.create) out.write(`create ${f}\n`);
+			for (const line of describeRestorePlan(plan, config.project.dir)) out.write(`${line}\n`);
 			const refused = await confirm(`Restore backup ${id} into ${config.project.dir}?`, opts);
 			if (refused !== null) return refused;
 			return finish(await runRestore(cfg, id, report), steps, opts.json);

@@ -3,7 +3,7 @@ import {runConcurrencyTest} from './concurrency-test.js';
 import {runIncidentDump} from './incident-dump.js';
 import {runLatencyAnalysis} from './latency-analysis.js';
 import {describePlan, planRestart, runRestart, type RestartPlan} from './restart.js';
-import {planRestore, runRestore} from './restore.js';
+import {describeRestorePlan, planRestore, runRestore} from './restore.js';
 import type {ActionDefinition, ActionKind} from './runner.js';
 import {runValidation} from './validate.js';
 import type {IncidentContext} from '../monitor/store.js';
@@ -53,10 +53,7 @@ export function actionDefinitions(
 				const plan = await planRestore(restoreCfg, id ?? '');
 				const lines = [
 					`restore backup ${plan.id} into ${config.project.dir} (every checksum verified: OK)`,
-					...plan.overwrite.map(
-						(f) => `overwrite ${f} (the old copy is kept beside it as .pre_restore)`,
-					),
-					...plan.create.map((f) => `create ${f}`),
+					...describeRestorePlan(plan, config.project.dir),
 				];
 				return {lines, problems: plan.problems, context: plan.id};
 			},

@@ -39,6 +39,8 @@ export type RestorePlan = {
 	manifest: BackupManifest;
 	/** Absolute paths that exist and will be replaced. */
 	overwrite: string[];
+	/** Absolute paths that already hold the backup's content and mode: left as they are. */
+	unchanged: string[];
 	/** Absolute paths that do not exist and will be created. */
 	create: string[];
 	/** Why the restore must not run; empty when it may. */
@@ -101,7 +103,14 @@ async function checkBackupCopy(
 }
 
 type TargetCheck =
-	{abs: string; exists: boolean; uid: number; gid: number} | {abs: string; problem: string};
+	| {
+			abs: string;
+			exists: boolean;
+			uid: number;
+			gid: number;
+			/** Permission bits; -1 if absent. */ mode: number;
+	  }
+	| {abs: string; problem: string};
 
 /**
  * Check where a file would be written: the nearest existing parent must resolve inside the project
@@ -131,7 +140,7 @@ async function checkTarget(
 	}
 	const parentStat = await fsp.stat(realParent).catch(() => null);
 	if (!parentStat?.isDirectory()) return {abs, problem: `${label}: ${parent} is not a folder`};
-	if (parent !== path.dirname(abs)) return {abs, exists: false, uid: -1, gid: -1};
+	if (parent !== path.dirname(abs)) return {abs, exists: false, uid: -1, gid: -1, mode: -1};
 	try {
 		const stat = await fsp.lstat(abs);
 		if (stat.isSymbolicLink()) {
@@ -143,11 +152,21 @@ async function checkTarget(
 				problem: `${label} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}`,
 			};
 		}
-		return {abs, exists: true, uid: stat.uid, gid: stat.gid};
+		return {abs, exists: true, uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777};
 	} catch (err) {
-		if (isErrno(err, 'ENOENT')) return {abs, exists: false, uid: -1, gid: -1};
+		if (isErrno(err, 'ENOENT')) return {abs, exists: false, uid: -1, gid: -1, mode: -1};
 		return {abs, problem: `${label}: ${fsErrorText(err)}`};
 	}
+}
+
+/** What a restore will do to each file, one line each, paths relative to the project folder. */
+export function describeRestorePlan(plan: RestorePlan, projectDir: string): string[] {
+	const rel = (f: string) => path.relative(path.resolve(projectDir), f) || f;
+	return [
+		...plan.overwrite.map((f) => `overwrite ${rel(f)} (the old copy is kept as .pre_restore)`),
+		...plan.create.map((f) => `create ${rel(f)}`),
+		...plan.unchanged.map((f) => `unchanged ${rel(f)} (already as in the backup: left alone)`),
+	];
 }
 
 /**
@@ -186,6 +205,7 @@ export async function planRestore(cfg: RestoreConfig, id: string): Promise<Resto
 
 	const problems: string[] = [];
 	const overwrite: string[] = [];
+	const unchanged: string[] = [];
 	const create: string[] = [];
 	const seen = new Set<string>();
 	if (manifest.files.length === 0) problems.push(`backup ${id} holds no files`);
@@ -204,9 +224,12 @@ export async function planRestore(cfg: RestoreConfig, id: string): Promise<Resto
 		if (copyProblem) problems.push(copyProblem);
 		const target = await checkTarget(projectDir, realProject, file.path);
 		if ('problem' in target) problems.push(target.problem);
-		else (target.exists ? overwrite : create).push(target.abs);
+		else if (!target.exists) create.push(target.abs);
+		else if (target.mode === file.mode && (await sameContent(target.abs, file)))
+			unchanged.push(target.abs);
+		else overwrite.push(target.abs);
 	}
-	return {id, manifest, overwrite, create, problems};
+	return {id, manifest, overwrite, unchanged, create, problems};
 }
 
 async function sameContent(
@@ -351,8 +374,19 @@ export async function runRestore(
 	};
 	let step = '';
 	let stepLabel = '';
+	// Files that already match the backup are not touched: no copy, no write, their mtime kept.
+	const keep = new Set(plan.unchanged);
+	if (keep.size > 0) {
+		report({
+			id: 'unchanged',
+			label: 'Unchanged files',
+			status: 'skipped',
+			detail: `already as in the backup, left alone: ${plan.unchanged.map((f) => path.relative(projectDir, f)).join(', ')}`,
+		});
+	}
 	try {
 		for (const file of manifest.files) {
+			if (keep.has(targetPath(projectDir, file.path))) continue;
 			step = `write:${file.path}`;
 			stepLabel = `Write ${file.path}`;
 			report({id: step, label: stepLabel, status: 'running', detail: 'staging'});
@@ -420,18 +454,29 @@ export async function runRestore(
 		manifest.missing.length > 0
 			? `; not in the backup, left as they are: ${manifest.missing.join(', ')}`
 			: '';
+	const unchangedNote = keep.size > 0 ? `; ${keep.size} already matched it` : '';
 	report({
 		id: 'done',
 		label: 'Done',
 		status: 'ok',
-		detail: `${written.length} files restored${missingNote}`,
+		detail: `${written.length} files restored${unchangedNote}${missingNote}`,
 	});
 	return {
 		ok: true,
 		summary:
-			`Restored ${written.length} files from backup ${id}` +
+			(written.length > 0
+				? `Restored ${written.length} files from backup ${id}`
+				: `Nothing to restore: the project already matches backup ${id}`) +
 			(preRestore.length > 0 ? `; replaced files kept as .pre_restore copies` : '') +
+			unchangedNote +
 			missingNote,
-		data: {id, written, preRestore, created: plan.create, missing: manifest.missing},
+		data: {
+			id,
+			written,
+			preRestore,
+			created: plan.create,
+			unchanged: plan.unchanged,
+			missing: manifest.missing,
+		},
 	};
 }

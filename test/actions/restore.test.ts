@@ -69,7 +69,7 @@ async function assertRefused(p: BackedUp, id: string, pattern: RegExp): Promise<
 	assert.deepEqual(snapshotTree(p.root), before);
 }
 
-test('restore round trip: content and modes back, .pre_restore holds the old content', async () => {
+test('restore round trip: content and modes back, .pre_restore holds the old content, matching files untouched', async () => {
 	await withUmask(0o022, async () => {
 		const p = await backedUpProject();
 		const server = projectFile(p, 'unreal_blueprint_mcp_server.py');
@@ -77,17 +77,20 @@ test('restore round trip: content and modes back, .pre_restore holds the old con
 		fs.writeFileSync(server, 'print("broken")\n');
 		fs.writeFileSync(env, 'MCPTOP_TOKEN=leaked\n');
 		fs.chmodSync(env, 0o644);
+		// Same content, other mode: restored (the mode is part of what a backup keeps).
+		const security = projectFile(p, 'security_utils.py');
+		fs.chmodSync(security, 0o600);
+		// Same content and mode: left alone, not even its mtime changes.
+		const memory = projectFile(p, 'memory_manager.py');
+		const past = new Date('2026-01-02T03:04:05Z');
+		fs.utimesSync(memory, past, past);
 		fs.rmSync(projectFile(p, 'requirements.txt'));
 		fs.rmSync(projectFile(p, 'config'), {recursive: true});
 
 		const plan = await planRestore(cfgOf(p), p.id);
 		assert.deepEqual(plan.problems, []);
-		assert.deepEqual(plan.overwrite.sort(), [
-			env,
-			projectFile(p, 'memory_manager.py'),
-			projectFile(p, 'security_utils.py'),
-			server,
-		]);
+		assert.deepEqual(plan.overwrite.sort(), [env, security, server]);
+		assert.deepEqual(plan.unchanged, [memory]);
 		assert.deepEqual(plan.create.sort(), [
 			projectFile(p, 'config/settings.ini'),
 			projectFile(p, 'requirements.txt'),
@@ -96,7 +99,7 @@ test('restore round trip: content and modes back, .pre_restore holds the old con
 		const steps = recordSteps();
 		const result = await runRestore(cfgOf(p), p.id, steps.report);
 		assert.equal(result.ok, true, result.summary);
-		assert.match(result.summary, /Restored 6 files/);
+		assert.match(result.summary, /Restored 5 files .*; 1 already matched it/);
 
 		for (const [rel, file] of Object.entries(PROJECT_FILES)) {
 			assert.equal(read(projectFile(p, rel)), file.content, rel);
@@ -106,10 +109,9 @@ test('restore round trip: content and modes back, .pre_restore holds the old con
 		assert.equal(modeOf(`${server}.pre_restore`), 0o644);
 		assert.equal(read(`${env}.pre_restore`), 'MCPTOP_TOKEN=leaked\n');
 		assert.equal(modeOf(`${env}.pre_restore`), 0o644, 'the copy keeps the mode the file had');
-		assert.equal(
-			read(projectFile(p, 'memory_manager.py.pre_restore')),
-			PROJECT_FILES['memory_manager.py']!.content,
-		);
+		assert.equal(modeOf(`${security}.pre_restore`), 0o600);
+		assert.equal(fs.existsSync(`${memory}.pre_restore`), false, 'an unchanged file is not copied');
+		assert.equal(fs.statSync(memory).mtimeMs, past.getTime(), 'an unchanged file is not rewritten');
 		assert.equal(fs.existsSync(projectFile(p, 'requirements.txt.pre_restore')), false);
 
 		const order = steps.order();
@@ -119,11 +121,16 @@ test('restore round trip: content and modes back, .pre_restore holds the old con
 		assert.deepEqual(
 			order.filter((id) => id.startsWith('write:')).sort(),
 			Object.keys(PROJECT_FILES)
+				.filter((rel) => rel !== 'memory_manager.py')
 				.map((rel) => `write:${rel}`)
 				.sort(),
 		);
+		assert.equal(steps.last('unchanged')?.status, 'skipped');
+		assert.match(steps.last('unchanged')?.detail ?? '', /memory_manager\.py/);
 		assert.ok(
-			order.filter((id) => id !== 'pre_restore').every((id) => steps.last(id)?.status === 'ok'),
+			order
+				.filter((id) => id !== 'pre_restore' && id !== 'unchanged')
+				.every((id) => steps.last(id)?.status === 'ok'),
 		);
 		const leftovers = [...snapshotTree(p.projectDir).keys()].filter((name) =>
 			name.endsWith('.tmp'),
@@ -160,6 +167,18 @@ test('an older .pre_restore is never overwritten; identical content is not copie
 			.length,
 		2,
 	);
+});
+
+test('restoring onto a project that already matches writes nothing and says so', async () => {
+	const p = await backedUpProject();
+	const before = snapshotTree(p.projectDir);
+	const plan = await planRestore(cfgOf(p), p.id);
+	assert.deepEqual(plan.overwrite, []);
+	assert.equal(plan.unchanged.length, Object.keys(PROJECT_FILES).length);
+	const result = await runRestore(cfgOf(p), p.id, () => {});
+	assert.equal(result.ok, true, result.summary);
+	assert.match(result.summary, /Nothing to restore: the project already matches backup/);
+	assert.deepEqual(snapshotTree(p.projectDir), before);
 });
 
 test('a tampered backup copy (same size) is refused and nothing is written', async () => {
