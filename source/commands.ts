@@ -1,5 +1,6 @@
 import readline from 'node:readline/promises';
 import process from 'node:process';
+import {plural} from './lib/format.js';
 import {formatBytes, listBackups, runBackup} from './actions/backup.js';
 import {describePlan, planRestart, runRestart} from './actions/restart.js';
 import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js';
@@ -113,7 +114,7 @@ export async function runCommand(
 				} else {
 					for (const b of backups) {
 						process.stdout.write(
-							`${b.id}  ${b.createdAt}  ${b.fileCount} files  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}\n`,
+							`${b.id}  ${b.createdAt}  ${plural(b.fileCount, 'file')}  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}\n`,
 						);
 					}
 					process.stdout.write('restore one with: mcptop restore ID\n');

@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {plural} from '../lib/format.js';
 import type {ActionResult, StepReporter} from '../types.js';
 import {
 	PERMISSION_BITS,
@@ -471,7 +472,7 @@ export async function runBackup(
 		const missingText = missing.length > 0 ? `; missing: ${missing.join(', ')}` : '';
 		return {
 			ok: true,
-			summary: `Backup ${id} saved: ${manifestFiles.length} files, ${formatBytes(bytes)}${missingText}`,
+			summary: `Backup ${id} saved: ${plural(manifestFiles.length, 'file')}, ${formatBytes(bytes)}${missingText}`,
 			data: {id, dir: finalDir, manifest},
 		};
 	} catch (err) {

@@ -1,3 +1,4 @@
+import {plural} from '../lib/format.js';
 import {formatBytes, listBackups, runBackup} from './backup.js';
 import {runConcurrencyTest} from './concurrency-test.js';
 import {runIncidentDump} from './incident-dump.js';
@@ -47,7 +48,7 @@ export function actionDefinitions(
 			choices: async () =>
 				(await listBackups(config.backup.dir)).map((b) => ({
 					id: b.id,
-					label: `${b.id}  ${new Date(b.createdAt).toLocaleString()}  ${b.fileCount} files  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}`,
+					label: `${b.id}  ${new Date(b.createdAt).toLocaleString()}  ${plural(b.fileCount, 'file')}  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}`,
 				})),
 			plan: async (id) => {
 				const plan = await planRestore(restoreCfg, id ?? '');

@@ -13,6 +13,7 @@
 
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import {plural} from '../lib/format.js';
 import type {ActionResult, StepReporter} from '../types.js';
 import {
 	type BackupManifest,
@@ -337,7 +338,7 @@ export async function runRestore(
 		id: 'verify',
 		label: verifyLabel,
 		status: 'ok',
-		detail: `${manifest.files.length} files match their size and SHA-256${note}`,
+		detail: `${plural(manifest.files.length, 'file')} match their size and SHA-256${note}`,
 	});
 
 	const preLabel = 'Save .pre_restore copies';
@@ -459,13 +460,13 @@ export async function runRestore(
 		id: 'done',
 		label: 'Done',
 		status: 'ok',
-		detail: `${written.length} files restored${unchangedNote}${missingNote}`,
+		detail: `${plural(written.length, 'file')} restored${unchangedNote}${missingNote}`,
 	});
 	return {
 		ok: true,
 		summary:
 			(written.length > 0
-				? `Restored ${written.length} files from backup ${id}`
+				? `Restored ${plural(written.length, 'file')} from backup ${id}`
 				: `Nothing to restore: the project already matches backup ${id}`) +
 			(preRestore.length > 0 ? `; replaced files kept as .pre_restore copies` : '') +
 			unchangedNote +

@@ -72,3 +72,8 @@ export function sparkline(samples: Array<number | null>, width: number): string 
 		})
 		.join('');
 }
+
+/** "1 file", "2 files": a count with its noun. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+	return `${n} ${n === 1 ? noun : nouns}`;
+}

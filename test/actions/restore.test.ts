@@ -145,7 +145,9 @@ test('an older .pre_restore is never overwritten; identical content is not copie
 	const plain = `${file}.pre_restore`;
 
 	fs.writeFileSync(file, 'v2\n');
-	assert.equal((await runRestore(cfgOf(p), p.id, () => {})).ok, true);
+	const first = await runRestore(cfgOf(p), p.id, () => {});
+	assert.equal(first.ok, true);
+	assert.match(first.summary, /^Restored 1 file from backup/);
 	assert.equal(read(plain), 'v2\n');
 
 	fs.writeFileSync(file, 'v3\n');
