@@ -1,6 +1,8 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof) over a time window: where the busy time went, by
 // function (self and inclusive) and by origin (mcptop, a package, Node's internals, GC).
 import fs from 'node:fs';
+import {SourceMap, type SourceMapPayload} from 'node:module';
+import path from 'node:path';
 
 type CallFrame = {functionName: string; url: string; lineNumber: number; columnNumber: number};
 type ProfileNode = {id: number; callFrame: CallFrame; children?: number[]};
@@ -16,39 +18,58 @@ export type ProfileSummary = {text: string; markdown: string};
 
 const special = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
 
-// The built CLI is one bundle (scripts/bundle.mjs): esbuild starts each module's code with a comment
-// line naming its file ("// node_modules/ink/build/output.js"). Those lines map a frame's line in the
-// bundle back to the module it came from.
-const bundleRegions = new Map<string, Array<{line: number; file: string}>>();
+// The built CLI is one bundle (scripts/bundle.mjs) with a source map beside it: a frame's position in
+// the bundle maps back to the module it came from (node_modules/ink/…, dist/monitor/…). Without a map
+// (an unminified bundle), esbuild's region comments ("// node_modules/ink/build/output.js") do it.
+type Locate = (line: number, column: number) => string | null;
+const locators = new Map<string, Locate | null>();
 
-function regionsOf(url: string): Array<{line: number; file: string}> {
-	let regions = bundleRegions.get(url);
-	if (regions) return regions;
-	regions = [];
+function locatorFor(file: string): Locate | null {
+	if (locators.has(file)) return locators.get(file)!;
+	let locate: Locate | null = null;
 	try {
-		const lines = fs.readFileSync(url, 'utf8').split('\n');
-		lines.forEach((text, line) => {
-			const m = /^\/\/ ((?:node_modules|dist|source)\/\S+\.[cm]?js)$/.exec(text);
-			if (m) regions!.push({line, file: m[1]!});
-		});
+		if (fs.existsSync(`${file}.map`)) {
+			const map = new SourceMap(
+				JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload,
+			);
+			const dir = path.dirname(file);
+			locate = (line, column) => {
+				const entry = map.findEntry(line, column) as {originalSource?: string};
+				return entry.originalSource
+					? path.resolve(dir, entry.originalSource.replace(/^file:\/\//, ''))
+					: null;
+			};
+		} else {
+			const regions: Array<{line: number; file: string}> = [];
+			fs.readFileSync(file, 'utf8')
+				.split('\n')
+				.forEach((text, line) => {
+					const m = /^\/\/ ((?:node_modules|dist|source)\/\S+\.[cm]?js)$/.exec(text);
+					if (m) regions.push({line, file: m[1]!});
+				});
+			if (regions.length > 0) {
+				locate = (line) => {
+					let found: string | null = null;
+					for (const r of regions) {
+						if (r.line > line) break;
+						found = r.file;
+					}
+					return found === null ? null : path.join(path.dirname(path.dirname(file)), found);
+				};
+			}
+		}
 	} catch {
-		// Not a readable file (node: internals, eval): no regions.
+		// Not a readable file, or a map we cannot read: frames keep the bundle's own path.
 	}
-	bundleRegions.set(url, regions);
-	return regions;
+	locators.set(file, locate);
+	return locate;
 }
 
-/** The file a frame's code came from: inside a bundle, the bundled module's own path. */
+/** The file a frame's code came from: inside the bundle, the bundled module's own path. */
 function sourceUrl(frame: CallFrame, root: string): string {
 	const url = frame.url.replace(/^file:\/\//, '');
 	if (!url.startsWith(root) || !url.endsWith('.js')) return url;
-	const regions = regionsOf(url);
-	let found: string | null = null;
-	for (const r of regions) {
-		if (r.line > frame.lineNumber) break;
-		found = r.file;
-	}
-	return found === null ? url : `${root}/${found}`;
+	return locatorFor(url)?.(frame.lineNumber, frame.columnNumber) ?? url;
 }
 
 function origin(frame: CallFrame, root: string): string {
