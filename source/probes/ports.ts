@@ -36,7 +36,6 @@ type ConnectResult = {
 
 type Owner = {
 	pid: number | null;
-	startTicks: number;
 	name: string | null;
 	command: string | null;
 	family: Family;
@@ -135,9 +134,10 @@ export class PortProbe {
 		const now = this.now();
 		const sockets: TcpSocket[] = [];
 		const read = new Set<Family>();
-		if (this.canReuseTables(flipped, skipped, connects, now)) {
+		const verified = this.reusableTables(flipped, skipped, connects, now);
+		if (verified) {
 			sockets.push(...this.lastSockets!);
-			return this.readings(sockets, read, connects, now);
+			return this.readings(sockets, read, connects, now, verified);
 		}
 		this.readTables(sockets, read, connects, skipped, flipped, now);
 		// A port taken on trust whose listener is no longer the confirmed one is connected to now.
@@ -171,17 +171,20 @@ export class PortProbe {
 	/**
 	 * Reading a socket table walks the kernel's whole connection hash (~2–4 ms here): the dearest part of
 	 * a tick. While every listener is one a connect confirmed and its owner still runs, the last tables
-	 * are good for a few seconds; client counts then lag by at most tableEveryMs.
+	 * are good for a few seconds; client counts then lag by at most tableEveryMs. Returns the listeners'
+	 * inodes whose owner was just verified (so resolveOwners need not look again), or null when the
+	 * tables must be read.
 	 */
-	private canReuseTables(
+	private reusableTables(
 		flipped: boolean,
 		skipped: boolean[],
 		connects: ConnectResult[],
 		now: number,
-	): boolean {
+	): Set<number> | null {
 		if (flipped || this.lastSockets === null || now - this.lastTableAt >= this.tableEveryMs)
-			return false;
-		return this.ports.every((p, i) => {
+			return null;
+		const verified = new Set<number>();
+		const reusable = this.ports.every((p, i) => {
 			if (!p.local) return true;
 			// Down now and down at the last table read (no flip): the tables have nothing new to say
 			// about it until it answers again, which is a flip.
@@ -190,9 +193,16 @@ export class PortProbe {
 			const owner = inode === undefined ? undefined : this.owners.get(inode);
 			// The owner still holds the very socket on the same descriptor: a closed or replaced
 			// listener fails this one readlink and the tables are read again.
-			if (!owner || owner.pid === null || owner.fd === null || inode === undefined) return false;
-			return holdsSocket(owner.pid, owner.fd, inode);
+			if (!owner || !this.stillHolds(owner, inode!)) return false;
+			verified.add(inode!);
+			return true;
 		});
+		return reusable ? verified : null;
+	}
+
+	/** One readlink: the known owner still holds this socket on the same descriptor. */
+	private stillHolds(owner: Owner, inode: number): boolean {
+		return owner.pid !== null && owner.fd !== null && holdsSocket(owner.pid, owner.fd, inode);
 	}
 
 	private readTables(
@@ -246,6 +256,7 @@ export class PortProbe {
 		read: Set<Family>,
 		connects: ConnectResult[],
 		now: number,
+		verified: ReadonlySet<number> = new Set(),
 	): PortReading[] {
 		const listeners = this.ports.map((p) =>
 			p.local ? pickListener(sockets, p.port, p.host) : null,
@@ -257,7 +268,7 @@ export class PortProbe {
 			else this.confirmed.delete(p.port);
 		});
 		this.lastListening = connects.map((c) => c.ok);
-		this.resolveOwners(listeners, read, now);
+		this.resolveOwners(listeners, read, now, verified);
 
 		return this.ports.map((p, i) => {
 			const c = connects[i]!;
@@ -293,16 +304,20 @@ export class PortProbe {
 		});
 	}
 
-	/** Looks up owners only for listening sockets whose inode is new or whose owner went away. */
-	private resolveOwners(listeners: Array<TcpSocket | null>, read: Set<Family>, now: number): void {
+	/** Looks up owners only for listening sockets whose inode is new or whose owner let go of it. */
+	private resolveOwners(
+		listeners: Array<TcpSocket | null>,
+		read: Set<Family>,
+		now: number,
+		verified: ReadonlySet<number>,
+	): void {
 		const toScan = new Map<number, TcpSocket>();
 		const euid = process.geteuid?.() ?? 0;
 		for (const s of listeners) {
-			if (!s || toScan.has(s.inode)) continue;
+			if (!s || toScan.has(s.inode) || verified.has(s.inode)) continue;
 			const known = this.owners.get(s.inode);
 			if (known && known.pid !== null) {
-				const st = readProcStat(known.pid);
-				if (!isGone(st) && st!.startTicks === known.startTicks) continue;
+				if (this.stillHolds(known, s.inode)) continue;
 			} else if (known && now - known.checkedAt < unknownOwnerRetryMs) continue;
 			// Another user's file descriptors are unreadable without root: do not pay for a scan.
 			if (euid !== 0 && s.uid !== euid) {
@@ -324,7 +339,6 @@ export class PortProbe {
 				const cmd = readCmdline(pid);
 				this.owners.set(inode, {
 					pid,
-					startTicks: st!.startTicks,
 					name: st!.comm,
 					command: cmd && cmd.command !== '' ? cmd.command : null,
 					family: s.family,
@@ -375,7 +389,7 @@ export class PortProbe {
 }
 
 function unknownOwner(family: Family, now: number): Owner {
-	return {pid: null, startTicks: 0, name: null, command: null, family, checkedAt: now, fd: null};
+	return {pid: null, name: null, command: null, family, checkedAt: now, fd: null};
 }
 
 function isLocalHost(host: string, ownAddresses: ReadonlySet<string>): boolean {
