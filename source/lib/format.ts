@@ -11,8 +11,9 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 /** The last cell of a row: cut to width, never padded (trailing spaces cost the renderer, show nothing). */
 export function clip(text: string, width: number): string {
 	if (width <= 0) return '';
-	const chars = [...text];
-	return chars.length > width ? fit(text, width) : text;
+	// A string has at least as many UTF-16 units as characters: short ones need no count.
+	if (text.length <= width) return text;
+	return [...text].length > width ? fit(text, width) : text;
 }
 
 /** A table cell: the text fitted to width - 1 and one space, so neighbours never touch. */

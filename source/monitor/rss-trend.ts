@@ -77,12 +77,9 @@ export class RssHistory {
 		// "Sustained": the slope only counts once the window spans at least a minute.
 		if (mbPerMin !== null && span >= 60_000 && mbPerMin / 60 > this.opts.leakMbPerSec) {
 			leakReason = `RSS growing ${(mbPerMin / 60).toFixed(2)} MB/s`;
-		} else if (
-			this.increasing >= this.opts.leakSamples &&
-			this.baselineMb !== null &&
-			(mbPerMin ?? 0) >= 0
-		) {
-			// Counted only after the start-up warm-up and never against a falling trend.
+		} else if (this.increasing >= this.opts.leakSamples && (mbPerMin ?? 0) >= 0) {
+			// Counted only after the start-up warm-up (add() keeps no history before) and never against
+			// a falling trend.
 			leakReason = `RSS rose in ${this.increasing} consecutive samples`;
 		}
 		return {mbPerMin, growthMb, leak: leakReason !== null, leakReason};

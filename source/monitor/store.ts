@@ -380,9 +380,9 @@ export class MonitorStore {
 		if (alerts.meta) say(alerts.health, alerts.meta);
 		else if (alerts.health === 'WARN') say('WARN', 'recent errors in the logs');
 		for (const [name, error] of this.probeErrors) say('WARN', `${name} probe failed: ${error}`);
+		// Array sort is stable: within one health the pane order stays.
 		const reasons = found
-			.map((r, i) => ({...r, i}))
-			.sort((a, b) => healthRank(b.health) - healthRank(a.health) || a.i - b.i)
+			.sort((a, b) => healthRank(b.health) - healthRank(a.health))
 			.map((r) => r.text);
 		const processHealth: Health =
 			this.processes === null
