@@ -125,11 +125,8 @@ export type ProcStat = {
 	cpuTicks: number;
 	/** Ticks after boot; together with the pid it identifies one process across pid reuse. */
 	startTicks: number;
-	/**
-	 * Resident set in pages. Approximate on kernels ≥ 6.2 (per-CPU counters not yet summed: a young
-	 * process can read 0); readRssBytes() gives the exact figure.
-	 */
-	rssPages: number;
+	// Its rss field (24) is left out: approximate on kernels ≥ 6.2 (per-CPU counters not yet summed,
+	// a young process can read 0). readRssBytes() reads statm instead.
 };
 
 /** Parses one /proc/<pid>/stat line. The name sits in parentheses and may itself contain ") ". */
@@ -148,7 +145,6 @@ export function parseProcStat(text: string): ProcStat | null {
 		ppid: Number(f[1]),
 		cpuTicks: Number(f[11]) + Number(f[12]),
 		startTicks: Number(f[19]),
-		rssPages: Number(f[21]),
 	};
 }
 
@@ -389,13 +385,6 @@ export function readTcpSockets(family: 4 | 6, ports?: ReadonlySet<number>): TcpS
 }
 
 // ---- socket inode -> pid ----
-
-/** The pid holding each socket inode, by a scan of every /proc/<pid>/fd (see findSocketHolders). */
-export function findSocketOwners(inodes: Iterable<number>): Map<number, number> {
-	const found = new Map<number, number>();
-	for (const [inode, {pid}] of findSocketHolders(inodes)) found.set(inode, pid);
-	return found;
-}
 
 /**
  * Finds which process holds each socket inode, and on which descriptor, by scanning /proc/<pid>/fd

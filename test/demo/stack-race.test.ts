@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {startDemoStack} from '../../source/demo/stack.js';
-import {findSocketOwners, readTcpSockets} from '../../source/probes/proc.js';
+import {findSocketHolders, readTcpSockets} from '../../source/probes/proc.js';
 
 function freePort(): Promise<number> {
 	return new Promise((resolve) => {
@@ -30,7 +30,7 @@ test(
 					(s) => s.state === 'LISTEN' && s.localPort === stack.ports.mcp,
 				);
 				assert.ok(listener, `something listens on ${stack.ports.mcp}`);
-				const owner = findSocketOwners([listener.inode]).get(listener.inode);
+				const owner = findSocketHolders([listener.inode]).get(listener.inode)?.pid;
 				assert.ok(
 					owner !== undefined && stack.pids().includes(owner),
 					`port ${stack.ports.mcp} is held by this demo's server`,

@@ -8,7 +8,7 @@ import {
 	ancestorPids,
 	commandText,
 	decodeProcAddress,
-	findSocketOwners,
+	findSocketHolders,
 	hasProc,
 	isGone,
 	listPids,
@@ -157,7 +157,6 @@ describe('parsing /proc/<pid>/stat, cmdline, /proc/stat and meminfo', () => {
 			ppid: 41,
 			cpuTicks: 325,
 			startTicks: 123456,
-			rssPages: 2048,
 		});
 		assert.equal(parseProcStat('garbage'), null);
 		assert.equal(isGone({...st!, state: 'Z'}), true);
@@ -316,8 +315,8 @@ describe('reading the real socket tables', {skip: !linux && 'needs Linux /proc'}
 	test('the listening inode belongs to this process', () => {
 		const listen = readTcpSockets(4, new Set([port]))!.find((s) => s.state === 'LISTEN');
 		assert.ok(listen);
-		const owners = findSocketOwners([listen.inode, 999_999_999]);
-		assert.equal(owners.get(listen.inode), process.pid);
+		const owners = findSocketHolders([listen.inode, 999_999_999]);
+		assert.equal(owners.get(listen.inode)?.pid, process.pid);
 		assert.equal(owners.has(999_999_999), false);
 	});
 
