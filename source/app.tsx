@@ -275,7 +275,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 							{key: 'v', label: 'validate', disabled: busy || !runner.available('validate')},
 							{key: 'd', label: 'dump', disabled: busy || !runner.available('dump')},
 							{key: 'l', label: 'latency', disabled: busy || !runner.available('latency')},
-							{key: 'c', label: 'concurrency', disabled: busy || !runner.available('concurrency')},
+							// Short enough that every label fits at 120 columns, the usual tmux pane.
+							{key: 'c', label: 'load test', disabled: busy || !runner.available('concurrency')},
 							...(dialog.phase === 'done' ? [{key: 'Esc', label: 'dismiss'}] : []),
 						];
 	const notice = quitArmed

@@ -87,7 +87,7 @@ export async function runConcurrencyTest(
 	const {workers, requests} = opts;
 	const planned = workers * requests;
 
-	const connectLabel = `open ${workers} connection${workers === 1 ? '' : 's'} to ${url}`;
+	const connectLabel = `Open ${workers} connection${workers === 1 ? '' : 's'} to ${url}`;
 	step('connect', connectLabel, 'running');
 	const connectTimeout = Math.max(1, Math.min(opts.timeoutMs, deadline - performance.now()));
 	const sessions = await Promise.allSettled(
@@ -238,7 +238,7 @@ export async function runConcurrencyTest(
 		const parts = [
 			`${ok}/${planned} ok (${percent})`,
 			`${rps.toFixed(1)} req/s`,
-			`mean ${formatMs(latency.mean)}, p95 ${formatMs(latency.p95)}: ${assessment}`,
+			`mean ${formatMs(latency.mean)}, p95 ${formatMs(latency.p95)}, max ${formatMs(latency.max)}: ${assessment}`,
 		];
 		if (deadlineHit)
 			parts.push(`stopped at the ${formatWait(deadlineMs)} deadline, ${notSent} not sent`);

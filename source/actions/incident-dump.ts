@@ -52,8 +52,8 @@ export async function runIncidentDump(
 	context: IncidentContext,
 	report: StepReporter,
 ): Promise<ActionResult> {
-	report({id: 'write', label: 'write incident dump', status: 'running'});
+	report({id: 'write', label: 'Write the incident dump', status: 'running'});
 	const file = await writeIncidentDump(stateDir, context);
-	report({id: 'write', label: 'write incident dump', status: 'ok', detail: file});
+	report({id: 'write', label: 'Write the incident dump', status: 'ok', detail: file});
 	return {ok: true, summary: `incident dump saved: ${file}`, data: {file}};
 }

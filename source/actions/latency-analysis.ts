@@ -93,7 +93,7 @@ export async function runLatencyAnalysis(
 	if (!/^wss?:\/\//i.test(opts.url)) {
 		step(
 			'connect',
-			`connect to ${url}`,
+			`Connect to ${url}`,
 			'fail',
 			'the latency analysis calls MCP tools over ws:// or wss://',
 		);
@@ -125,7 +125,7 @@ export async function runLatencyAnalysis(
 		};
 	}
 
-	step('connect', `connect to ${url}`, 'running');
+	step('connect', `Connect to ${url}`, 'running');
 	let client: JsonRpcClient;
 	try {
 		client = await connectSession(opts.url, {
@@ -135,7 +135,7 @@ export async function runLatencyAnalysis(
 		});
 	} catch (err) {
 		const message = describeConnectError(err, opts.url);
-		step('connect', `connect to ${url}`, 'fail', message);
+		step('connect', `Connect to ${url}`, 'fail', message);
 		return {
 			ok: false,
 			summary: `cannot reach the MCP endpoint: ${message}`,
@@ -143,7 +143,7 @@ export async function runLatencyAnalysis(
 			data,
 		};
 	}
-	step('connect', `connect to ${url}`, 'ok');
+	step('connect', `Connect to ${url}`, 'ok');
 
 	let reconnectsLeft = reconnectBudget;
 	const usableClient = async (): Promise<JsonRpcClient> => {
@@ -158,7 +158,7 @@ export async function runLatencyAnalysis(
 	};
 
 	try {
-		step('tools', 'check which tools the server offers', 'running');
+		step('tools', 'Check which tools the server offers', 'running');
 		let offered: Set<string> | null = null;
 		try {
 			const list = (await client.request('tools/list', {})) as {tools?: Array<{name?: unknown}>};
@@ -169,7 +169,7 @@ export async function runLatencyAnalysis(
 			}
 			step(
 				'tools',
-				'check which tools the server offers',
+				'Check which tools the server offers',
 				offered ? 'ok' : 'warn',
 				offered
 					? `${offered.size} tools offered`
@@ -178,7 +178,7 @@ export async function runLatencyAnalysis(
 		} catch (err) {
 			step(
 				'tools',
-				'check which tools the server offers',
+				'Check which tools the server offers',
 				'warn',
 				`tools/list failed (${describeConnectError(err, opts.url)}); calling the configured tools anyway`,
 			);

@@ -163,7 +163,9 @@ async function checkTarget(
 /** What a restore will do to each file, one line each, paths relative to the project folder. */
 export function describeRestorePlan(plan: RestorePlan, projectDir: string): string[] {
 	const rel = (f: string) => path.relative(path.resolve(projectDir), f) || f;
+	const changes = plan.overwrite.length + plan.create.length;
 	return [
+		...(changes === 0 ? ['nothing would change: every file already matches this backup'] : []),
 		...plan.overwrite.map((f) => `overwrite ${rel(f)} (the old copy is kept as .pre_restore)`),
 		...plan.create.map((f) => `create ${rel(f)}`),
 		...plan.unchanged.map((f) => `unchanged ${rel(f)} (already as in the backup: left alone)`),

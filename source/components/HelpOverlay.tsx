@@ -18,7 +18,7 @@ export const helpKeys: Array<[string, string]> = [
 	['v', 'run the post-recovery validation'],
 	['d', 'save an incident dump (JSON) to the state directory'],
 	['l', 'run the latency analysis of the read-only tools'],
-	['c', 'run the concurrency test'],
+	['c', 'run the concurrency (load) test'],
 ];
 
 export function HelpOverlay({

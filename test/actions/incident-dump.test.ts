@@ -31,7 +31,7 @@ test('an incident dump holds the alert, the last lines, the last alerts and the 
 		const steps: string[] = [];
 		const result = await runIncidentDump(dir, context, (s) => steps.push(`${s.status} ${s.label}`));
 		assert.equal(result.ok, true);
-		assert.deepEqual(steps, ['running write incident dump', 'ok write incident dump']);
+		assert.deepEqual(steps, ['running Write the incident dump', 'ok Write the incident dump']);
 		assert.equal(
 			fs.readdirSync(path.dirname(file)).length,
 			2,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, test} from 'node:test';
 import {type BackupManifest, runBackup} from '../../source/actions/backup.js';
-import {planRestore, runRestore} from '../../source/actions/restore.js';
+import {describeRestorePlan, planRestore, runRestore} from '../../source/actions/restore.js';
 import {
 	PROJECT_FILES,
 	type TempProject,
@@ -177,6 +177,12 @@ test('restoring onto a project that already matches writes nothing and says so',
 	const plan = await planRestore(cfgOf(p), p.id);
 	assert.deepEqual(plan.overwrite, []);
 	assert.equal(plan.unchanged.length, Object.keys(PROJECT_FILES).length);
+	const lines = describeRestorePlan(plan, p.projectDir);
+	assert.equal(lines[0], 'nothing would change: every file already matches this backup');
+	assert.ok(
+		lines.slice(1).every((l) => l.startsWith('unchanged ')),
+		lines.join('\n'),
+	);
 	const result = await runRestore(cfgOf(p), p.id, () => {});
 	assert.equal(result.ok, true, result.summary);
 	assert.match(result.summary, /Nothing to restore: the project already matches backup/);
