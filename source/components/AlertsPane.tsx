@@ -74,8 +74,10 @@ export function AlertsPane(props: AlertsPaneProps) {
 	const start = Math.min(Math.max(0, selected - rows + 1), Math.max(0, items.length - rows));
 	const timeW = 9;
 	const sevW = 6;
-	// One watched log: every row would repeat its name, so the column goes (the detail view has it).
-	const srcW = alerts.sources.length > 1 ? Math.min(26, Math.max(12, Math.floor(width / 6))) : 0;
+	// One watched file: every row would repeat its name, so the column goes (the detail view has it).
+	// A wildcard source (Saved/Logs/*.log) follows several files, so it keeps the column.
+	const manyFiles = alerts.sources.length > 1 || alerts.sources.some((s) => /[*?]/.test(s.path));
+	const srcW = manyFiles ? Math.min(26, Math.max(12, Math.floor(width / 6))) : 0;
 	const countW = 6;
 	const textW = Math.max(0, width - timeW - sevW - srcW - countW - 2);
 	const t = alerts.totals;

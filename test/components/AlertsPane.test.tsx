@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import {render} from 'ink-testing-library';
-import {AlertsPane} from '../../source/components/AlertsPane.js';
+import {AlertsPane, type AlertsPaneProps} from '../../source/components/AlertsPane.js';
 import {alert, snapshot} from '../helpers/snapshot.js';
 
 const items = [
@@ -17,21 +17,36 @@ const alerts = {
 	linesRead: 12345,
 };
 
+const source = (path: string) => ({
+	path,
+	state: 'following' as const,
+	error: null,
+	linesRead: 1,
+	rotations: 0,
+	truncations: 0,
+});
+
+/** The pane's lines, unfocused, 80 columns, 6 lines tall, unless props say otherwise. */
+function paneLines(props: Partial<AlertsPaneProps>): string[] {
+	const {lastFrame} = render(
+		<AlertsPane
+			alerts={alerts}
+			width={80}
+			height={6}
+			focused={false}
+			selected={0}
+			filter=""
+			editingFilter={false}
+			{...props}
+		/>,
+	);
+	return (lastFrame() ?? '').split('\n');
+}
+
 for (const width of [80, 120]) {
 	test(`alerts pane at ${width} columns: newest first, severity words, repeat counts, totals`, () => {
-		const {lastFrame} = render(
-			<AlertsPane
-				alerts={alerts}
-				width={width}
-				height={6}
-				focused={false}
-				selected={0}
-				filter=""
-				editingFilter={false}
-			/>,
-		);
-		const frame = lastFrame() ?? '';
-		const lines = frame.split('\n');
+		const lines = paneLines({width});
+		const frame = lines.join('\n');
 		assert.ok(lines.every((l) => l.length <= width));
 		assert.match(lines[0]!, /crit 1 · err 1 · warn 7 · 12345 lines/);
 		// One watched log: no source column; the level and timestamp are columns, not repeated text.
@@ -43,32 +58,26 @@ for (const width of [80, 120]) {
 }
 
 test('with two watched logs each alert names its log', () => {
-	const source = (path: string) => ({
-		path,
-		state: 'following' as const,
-		error: null,
-		linesRead: 1,
-		rotations: 0,
-		truncations: 0,
+	const lines = paneLines({
+		alerts: {
+			...alerts,
+			items: [...items, alert({source: 'editor.log', text: 'ERROR: plugin lost'})],
+			sources: [source('/tmp/unreal_blueprint_mcp.log'), source('/tmp/editor.log')],
+		},
 	});
-	const {lastFrame} = render(
-		<AlertsPane
-			alerts={{
-				...alerts,
-				items: [...items, alert({source: 'editor.log', text: 'ERROR: plugin lost'})],
-				sources: [source('/tmp/unreal_blueprint_mcp.log'), source('/tmp/editor.log')],
-			}}
-			width={80}
-			height={6}
-			focused={false}
-			selected={0}
-			filter=""
-			editingFilter={false}
-		/>,
-	);
-	const lines = (lastFrame() ?? '').split('\n');
 	assert.match(lines[1]!, /CRIT\s+unreal_blue.*Server crash detected/);
 	assert.match(lines[4]!, /ERROR\s+editor\.log\s+plugin lost/);
+});
+
+test('one wildcard log source follows several files, so each alert names its file', () => {
+	const lines = paneLines({
+		alerts: {
+			...alerts,
+			items: [alert({source: 'Editor-backup.log', text: 'LogTemp: Error: lost'}), ...items],
+			sources: [source('/project/Saved/Logs/*.log')],
+		},
+	});
+	assert.match(lines[1]!, /ERROR\s+Editor-back…\s+LogTemp/);
 });
 
 test('the filter keeps matching alerts and says how many match', () => {
