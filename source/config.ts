@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type {Config} from './types.js';
+import {transportSettings, type Config} from './types.js';
 
 export function stateHome(): string {
 	const xdg = process.env['XDG_STATE_HOME'];
@@ -16,7 +16,13 @@ export function defaultConfig(): Config {
 	return {
 		profile: 'unreal-blueprint-mcp',
 		intervalMs: 1000,
-		endpoint: {url: 'ws://127.0.0.1:6277', timeoutMs: 5000, tokenEnv: 'MCPTOP_TOKEN'},
+		endpoint: {
+			url: 'http://127.0.0.1:6277',
+			transport: 'auto',
+			timeoutMs: 5000,
+			tokenEnv: 'MCPTOP_TOKEN',
+			proxyTokenEnv: 'MCP_PROXY_AUTH_TOKEN',
+		},
 		ports: [
 			{port: 6277, name: 'mcp'},
 			{port: 8080, name: 'unreal bridge', clients: true},
@@ -290,6 +296,10 @@ export function checkConfig(config: Config): Config {
 			`endpoint.timeoutMs: ${config.endpoint.timeoutMs} ms is too short (minimum 50)`,
 		);
 	checkUrl(config.endpoint.url, 'endpoint.url');
+	if (!transportSettings.includes(config.endpoint.transport))
+		throw new ConfigError(
+			`endpoint.transport: must be one of ${transportSettings.join(', ')} (got ${JSON.stringify(config.endpoint.transport)})`,
+		);
 	checkRegex(config.process.match, 'process.match');
 	if (config.process.match.trim() === '')
 		throw new ConfigError('process.match: must not be empty (it would match every process)');
@@ -371,6 +381,7 @@ export type ConfigFlags = {
 	config?: string;
 	interval?: string;
 	endpoint?: string;
+	transport?: string;
 	port?: string[];
 	match?: string;
 	log?: string[];
@@ -394,6 +405,13 @@ export function loadConfig(
 		checkUrl(flags.endpoint, '--endpoint');
 		config.endpoint.url = flags.endpoint;
 	}
+	if (flags.transport !== undefined) {
+		if (!(transportSettings as readonly string[]).includes(flags.transport))
+			throw new ConfigError(
+				`--transport: must be one of ${transportSettings.join(', ')} (got ${JSON.stringify(flags.transport)})`,
+			);
+		config.endpoint.transport = flags.transport as Config['endpoint']['transport'];
+	}
 	if (flags.port && flags.port.length > 0) config.ports = flags.port.map(parsePortFlag);
 	if (flags.match !== undefined) {
 		checkRegex(flags.match, '--match');
@@ -412,5 +430,11 @@ export function loadConfig(
 /** The bearer token from the environment, never printed. */
 export function readToken(config: Config, env = process.env): string | null {
 	const value = env[config.endpoint.tokenEnv];
+	return value && value.trim() !== '' ? value.trim() : null;
+}
+
+/** The MCP Inspector proxy's session token (`X-MCP-Proxy-Auth`) from the environment, never printed. */
+export function readProxyToken(config: Config, env = process.env): string | null {
+	const value = env[config.endpoint.proxyTokenEnv];
 	return value && value.trim() !== '' ? value.trim() : null;
 }

@@ -18,6 +18,7 @@ const flagSpec = {
 	config: {type: 'string'},
 	interval: {type: 'string'},
 	endpoint: {type: 'string'},
+	transport: {type: 'string'},
 	port: {type: 'string', isMultiple: true},
 	match: {type: 'string'},
 	log: {type: 'string', isMultiple: true},
@@ -42,7 +43,8 @@ const cli = meow(
   Options
     --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
     --interval TIME   refresh interval: 1000, 500ms, 2s (default 1s)
-    --endpoint URL    MCP endpoint: ws://, wss://, http:// or https:// (default ws://127.0.0.1:6277)
+    --endpoint URL    MCP endpoint (default http://127.0.0.1:6277: finds /mcp, /sse or the Inspector)
+    --transport KIND  auto (default), streamable-http, sse, ws or http-get
     --port N[:NAME[:clients]]   a port to watch; repeatable; replaces the configured list
     --match REGEX     server process command-line pattern (default unreal_blueprint_mcp_server)
     --log PATH        a log file to tail; repeatable; replaces the configured list
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
 			config: cli.flags.config,
 			interval: cli.flags.interval,
 			endpoint: cli.flags.endpoint,
+			transport: cli.flags.transport,
 			port: cli.flags.port,
 			match: cli.flags.match,
 			log: cli.flags.log,

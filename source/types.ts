@@ -12,12 +12,23 @@ export type PortConfig = {
 	host?: string;
 };
 
+export const transportSettings = ['auto', 'streamable-http', 'sse', 'ws', 'http-get'] as const;
+export type TransportSetting = (typeof transportSettings)[number];
+
 export type AlertRuleConfig = {severity: Severity; pattern: string};
 
 export type Config = {
 	profile: string;
 	intervalMs: number;
-	endpoint: {url: string; timeoutMs: number; tokenEnv: string};
+	endpoint: {
+		url: string;
+		/** auto: from the URL (ws → WebSocket, …/sse → SSE, …/health → GET, bare port → discovery). */
+		transport: TransportSetting;
+		timeoutMs: number;
+		tokenEnv: string;
+		/** The MCP Inspector proxy's `X-MCP-Proxy-Auth` token. */
+		proxyTokenEnv: string;
+	};
 	ports: PortConfig[];
 	process: {match: string};
 	logs: string[];
@@ -112,13 +123,32 @@ export type LatencySample = {
 
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
+/** How mcptop talks to the endpoint right now. */
+export type EndpointTransport = 'streamable-http' | 'sse' | 'ws' | 'http-get' | 'inspector';
+
 export type EndpointStatus = {
 	url: string;
-	kind: 'ws' | 'http';
+	/** The transport in use (in `auto`, the one that answered). */
+	kind: EndpointTransport;
+	/** The configured transport setting. */
+	transport: TransportSetting;
 	state: EndpointState;
 	lastError: string | null;
-	/** A hint for the operator, e.g. "got an HTTP reply; try http://127.0.0.1:6277/health". */
+	/** A hint for the operator, e.g. "Streamable HTTP answered at …/mcp: set endpoint.url to …". */
 	hint: string | null;
+	/** What the latency figures time: ping, server/discover, tools/list, or GET. */
+	method: string | null;
+	/** Why the method is not the usual one, e.g. "ping not supported (-32601): timing tools/list". */
+	note: string | null;
+	/** legacy = up to 2025-11-25 (initialize, sessions), modern = 2026-07-28 (stateless). */
+	era: 'legacy' | 'modern' | null;
+	protocolVersion: string | null;
+	/** The server's self-reported name and version (from server/discover or initialize). */
+	server: {name: string; version: string | null} | null;
+	/** The last handshake's duration, timed apart from the steady-state requests. */
+	handshakeMs: number | null;
+	/** Handshakes made since start (1 = one kept session for the whole run). */
+	sessions: number;
 	reconnects: number;
 	/** Epoch ms of the next reconnect attempt, when reconnecting. */
 	nextRetryAt: number | null;

@@ -37,7 +37,9 @@ test('defaults are the UnrealBlueprintMCP profile', () => {
 	const dir = tempDir();
 	const {config, file} = loadConfig({}, dir);
 	assert.equal(file === null || !file.startsWith(dir), true);
-	assert.equal(config.endpoint.url, 'ws://127.0.0.1:6277');
+	assert.equal(config.endpoint.url, 'http://127.0.0.1:6277');
+	assert.equal(config.endpoint.transport, 'auto');
+	assert.equal(config.endpoint.proxyTokenEnv, 'MCP_PROXY_AUTH_TOKEN');
 	assert.deepEqual(
 		config.ports.map((p) => p.port),
 		[6277, 8080],
@@ -123,6 +125,15 @@ test('bad input gives one line naming the key', () => {
 		errorOf(() => loadConfig({endpoint: 'localhost:6277'}, tempDir())),
 		/^--endpoint:/,
 	);
+	assert.match(
+		errorOf(() => loadConfig({}, withFile({endpoint: {transport: 'grpc'}}).dir)),
+		/^endpoint\.transport: must be one of auto, streamable-http, sse, ws, http-get \(got "grpc"\)/,
+	);
+	assert.match(
+		errorOf(() => loadConfig({transport: 'SSE'}, tempDir())),
+		/^--transport: must be one of auto, streamable-http, sse, ws, http-get \(got "SSE"\)/,
+	);
+	assert.equal(loadConfig({transport: 'sse'}, tempDir()).config.endpoint.transport, 'sse');
 	assert.match(
 		errorOf(() => loadConfig({match: '*x'}, tempDir())),
 		/^--match: bad regular expression/,

@@ -1,17 +1,22 @@
 import {performance} from 'node:perf_hooks';
 import {assessConcurrency, round2, summarize, type Summary, countErrors} from '../lib/stats.js';
-import {
-	connectSession,
-	describeConnectError,
-	displayUrl,
-	formatWait,
-	type JsonRpcClient,
-} from '../probes/jsonrpc-client.js';
-import type {ActionResult, ActionStep, Assessment, StepReporter, StepStatus} from '../types.js';
+import {displayUrl, formatWait, toEndpointError} from '../mcp/errors.js';
+import {openEndpointSession} from '../mcp/resolve.js';
+import type {McpSession} from '../mcp/session.js';
+import type {
+	ActionResult,
+	ActionStep,
+	Assessment,
+	StepReporter,
+	StepStatus,
+	TransportSetting,
+} from '../types.js';
 
 export type ConcurrencyTestOptions = {
 	url: string;
+	transport?: TransportSetting;
 	token?: string | null;
+	proxyToken?: string | null;
 	timeoutMs: number;
 	workers: number;
 	/** Sequential requests per worker. */
@@ -90,19 +95,25 @@ export async function runConcurrencyTest(
 	const connectLabel = `Open ${workers} connection${workers === 1 ? '' : 's'} to ${url}`;
 	step('connect', connectLabel, 'running');
 	const connectTimeout = Math.max(1, Math.min(opts.timeoutMs, deadline - performance.now()));
+	const describe = (err: unknown) =>
+		toEndpointError(err, {url: opts.url, secrets: [opts.token, opts.proxyToken]}).message;
+	// Each worker on its own session, as separate clients would be.
 	const sessions = await Promise.allSettled(
 		Array.from({length: workers}, () =>
-			connectSession(opts.url, {
-				timeoutMs: connectTimeout,
-				token: opts.token ?? null,
-				signal: opts.signal,
-			}),
+			openEndpointSession(
+				{
+					url: opts.url,
+					transport: opts.transport ?? 'auto',
+					timeoutMs: connectTimeout,
+					token: opts.token ?? null,
+					proxyToken: opts.proxyToken ?? null,
+				},
+				opts.signal,
+			).then((c) => c.session),
 		),
 	);
 	const clients = sessions.map((s) => (s.status === 'fulfilled' ? s.value : null));
-	const connectErrors = sessions.map((s) =>
-		s.status === 'rejected' ? describeConnectError(s.reason, opts.url) : null,
-	);
+	const connectErrors = sessions.map((s) => (s.status === 'rejected' ? describe(s.reason) : null));
 	const connected = clients.filter((c) => c !== null).length;
 	const firstConnectError = connectErrors.find((e) => e !== null) ?? null;
 
@@ -145,7 +156,7 @@ export async function runConcurrencyTest(
 		let cancelled = false;
 
 		const runWorker = async (index: number): Promise<WorkerResult> => {
-			const client: JsonRpcClient | null = clients[index]!;
+			const client: McpSession | null = clients[index]!;
 			const result: WorkerResult = {
 				worker: index + 1,
 				connected: client !== null,
@@ -177,12 +188,12 @@ export async function runConcurrencyTest(
 					result.ok++;
 				} catch (err) {
 					result.failed++;
-					errors.push(describeConnectError(err, opts.url));
+					errors.push(describe(err));
 					// A dropped connection fails every later call at once; count them without sending.
-					if (client.closed) {
+					if (client.lost) {
 						const left = requests - r - 1;
 						result.failed += left;
-						const reason = describeConnectError(err, opts.url);
+						const reason = describe(err);
 						for (let k = 0; k < left; k++) errors.push(reason);
 						break;
 					}
@@ -266,18 +277,11 @@ export async function runConcurrencyTest(
 		}
 		return result;
 	} finally {
-		for (const client of clients) client?.close();
-		await Promise.all(clients.map((c) => c?.whenClosed()));
+		await Promise.all(clients.map((c) => c?.close()));
 	}
 }
 
 function validate(opts: ConcurrencyTestOptions): {summary: string; next: string} | null {
-	if (!/^wss?:\/\//i.test(opts.url)) {
-		return {
-			summary: `cannot run the concurrency test: ${displayUrl(opts.url)} is not a ws:// or wss:// endpoint`,
-			next: 'set endpoint.url to the MCP server WebSocket URL (e.g. ws://127.0.0.1:6277)',
-		};
-	}
 	if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > maxWorkers) {
 		return {
 			summary: `workers must be a whole number from 1 to ${maxWorkers}, got ${opts.workers}`,

@@ -8,6 +8,7 @@ import {describeRestorePlan, planRestore, runRestore} from './restore.js';
 import type {ActionDefinition, ActionKind} from './runner.js';
 import {runValidation} from './validate.js';
 import type {IncidentContext} from '../monitor/store.js';
+import {readProxyToken} from '../config.js';
 import type {Config} from '../types.js';
 
 /** The screen's actions: the same functions the subcommands run, wrapped for the dialog. */
@@ -81,7 +82,9 @@ export function actionDefinitions(
 				runLatencyAnalysis(
 					{
 						url: config.endpoint.url,
+						transport: config.endpoint.transport,
 						token,
+						proxyToken: readProxyToken(config),
 						timeoutMs: config.endpoint.timeoutMs,
 						tools: config.analysis.tools,
 						iterations: config.analysis.iterations,
@@ -98,7 +101,9 @@ export function actionDefinitions(
 				runConcurrencyTest(
 					{
 						url: config.endpoint.url,
+						transport: config.endpoint.transport,
 						token,
+						proxyToken: readProxyToken(config),
 						timeoutMs: config.endpoint.timeoutMs,
 						workers: config.analysis.workers,
 						requests: config.analysis.requests,

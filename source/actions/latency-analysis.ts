@@ -8,18 +8,23 @@ import {
 	type Summary,
 	countErrors,
 } from '../lib/stats.js';
-import {
-	EndpointError,
-	JsonRpcClient,
-	connectSession,
-	describeConnectError,
-	displayUrl,
-} from '../probes/jsonrpc-client.js';
-import type {ActionResult, ActionStep, Assessment, StepReporter, StepStatus} from '../types.js';
+import {EndpointError, displayUrl, toEndpointError} from '../mcp/errors.js';
+import {openEndpointSession, transportLabel} from '../mcp/resolve.js';
+import type {McpSession} from '../mcp/session.js';
+import type {
+	ActionResult,
+	ActionStep,
+	Assessment,
+	StepReporter,
+	StepStatus,
+	TransportSetting,
+} from '../types.js';
 
 export type LatencyAnalysisOptions = {
 	url: string;
+	transport?: TransportSetting;
 	token?: string | null;
+	proxyToken?: string | null;
 	timeoutMs: number;
 	/** The only tools called; the config lists read-only ones (SPEC 5). */
 	tools: string[];
@@ -90,20 +95,6 @@ export async function runLatencyAnalysis(
 	};
 	const data: LatencyAnalysisData = {url, iterations: opts.iterations, tools: [], cancelled: false};
 
-	if (!/^wss?:\/\//i.test(opts.url)) {
-		step(
-			'connect',
-			`Connect to ${url}`,
-			'fail',
-			'the latency analysis calls MCP tools over ws:// or wss://',
-		);
-		return {
-			ok: false,
-			summary: `cannot run the latency analysis: ${url} is not a ws:// or wss:// endpoint`,
-			next: 'set endpoint.url to the MCP server WebSocket URL (e.g. ws://127.0.0.1:6277)',
-			data,
-		};
-	}
 	if (tools.length === 0) {
 		return {
 			ok: false,
@@ -126,34 +117,45 @@ export async function runLatencyAnalysis(
 	}
 
 	step('connect', `Connect to ${url}`, 'running');
-	let client: JsonRpcClient;
+	const open = () =>
+		openEndpointSession(
+			{
+				url: opts.url,
+				transport: opts.transport ?? 'auto',
+				timeoutMs: opts.timeoutMs,
+				token: opts.token ?? null,
+				proxyToken: opts.proxyToken ?? null,
+			},
+			opts.signal,
+		).then((c) => c.session);
+	const describe = (err: unknown) =>
+		toEndpointError(err, {url: opts.url, secrets: [opts.token, opts.proxyToken]}).message;
+	let client: McpSession;
 	try {
-		client = await connectSession(opts.url, {
-			timeoutMs: opts.timeoutMs,
-			token: opts.token ?? null,
-			signal: opts.signal,
-		});
+		client = await open();
 	} catch (err) {
-		const message = describeConnectError(err, opts.url);
+		const message = describe(err);
 		step('connect', `Connect to ${url}`, 'fail', message);
+		const hint = err instanceof EndpointError ? err.hint : null;
 		return {
 			ok: false,
 			summary: `cannot reach the MCP endpoint: ${message}`,
-			next: 'check that the server is running and listening (ports pane), then try again',
+			next: hint ?? 'check that the server is running and listening (ports pane), then try again',
 			data,
 		};
 	}
-	step('connect', `Connect to ${url}`, 'ok');
+	step(
+		'connect',
+		`Connect to ${url}`,
+		'ok',
+		`${transportLabel[client.target.kind]}, ${client.era === 'modern' ? '2026-07-28' : (client.protocolVersion ?? 'legacy era')}`,
+	);
 
 	let reconnectsLeft = reconnectBudget;
-	const usableClient = async (): Promise<JsonRpcClient> => {
-		if (!client.closed || reconnectsLeft <= 0) return client;
+	const usableClient = async (): Promise<McpSession> => {
+		if (!client.lost || reconnectsLeft <= 0) return client;
 		reconnectsLeft--;
-		client = await connectSession(opts.url, {
-			timeoutMs: opts.timeoutMs,
-			token: opts.token ?? null,
-			signal: opts.signal,
-		});
+		client = await open();
 		return client;
 	};
 
@@ -161,12 +163,7 @@ export async function runLatencyAnalysis(
 		step('tools', 'Check which tools the server offers', 'running');
 		let offered: Set<string> | null = null;
 		try {
-			const list = (await client.request('tools/list', {})) as {tools?: Array<{name?: unknown}>};
-			if (Array.isArray(list?.tools)) {
-				offered = new Set(
-					list.tools.map((t) => t?.name).filter((n): n is string => typeof n === 'string'),
-				);
-			}
+			offered = new Set(await client.listTools(opts.timeoutMs));
 			step(
 				'tools',
 				'Check which tools the server offers',
@@ -180,7 +177,7 @@ export async function runLatencyAnalysis(
 				'tools',
 				'Check which tools the server offers',
 				'warn',
-				`tools/list failed (${describeConnectError(err, opts.url)}); calling the configured tools anyway`,
+				`tools/list failed (${describe(err)}); calling the configured tools anyway`,
 			);
 		}
 
@@ -206,11 +203,11 @@ export async function runLatencyAnalysis(
 					note = 'cancelled';
 					break;
 				}
-				let current: JsonRpcClient;
+				let current: McpSession;
 				try {
 					current = await usableClient();
 				} catch (err) {
-					note = `reconnect failed: ${describeConnectError(err, opts.url)}`;
+					note = `reconnect failed: ${describe(err)}`;
 					break;
 				}
 				const started = performance.now();
@@ -219,7 +216,7 @@ export async function runLatencyAnalysis(
 					latencies.push(performance.now() - started);
 					consecutiveTimeouts = 0;
 				} catch (err) {
-					failures.push(describeConnectError(err, opts.url));
+					failures.push(describe(err));
 					consecutiveTimeouts =
 						err instanceof EndpointError && err.kind === 'timeout' ? consecutiveTimeouts + 1 : 0;
 					if (consecutiveTimeouts >= giveUpAfterTimeouts) {
@@ -239,8 +236,7 @@ export async function runLatencyAnalysis(
 			if (data.cancelled) break;
 		}
 	} finally {
-		client.close();
-		await client.whenClosed();
+		await client.close();
 	}
 
 	return finalResult(data, tools.length);

@@ -6,12 +6,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-	cleanServerText,
-	connectSession,
-	displayUrl,
-	EndpointError,
-} from '../probes/jsonrpc-client.js';
+import {readProxyToken} from '../config.js';
+import {cleanServerText, displayUrl, EndpointError, toEndpointError} from '../mcp/errors.js';
+import {endpointSpec, openEndpointSession, planEndpoint, transportLabel} from '../mcp/resolve.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
 import {latestBackupManifest, type BackupManifest} from './backup.js';
 import {tcpConnect} from './restart.js';
@@ -395,61 +392,62 @@ const statusTool = 'get_server_status';
 
 export async function checkMcp(config: Config, token: string | null): Promise<CheckResult> {
 	const name = 'MCP functionality';
-	const url = config.endpoint.url;
-	const shown = displayUrl(url);
 	const timeoutMs = config.endpoint.timeoutMs;
-	let protocol: string;
-	try {
-		protocol = new URL(url).protocol;
-	} catch {
-		return {
-			name,
-			status: 'FAIL',
-			reason: `endpoint.url is not a valid URL: ${shown}`,
-			next: 'Fix endpoint.url in the config.',
-		};
-	}
-	if (protocol === 'http:' || protocol === 'https:') return checkHttp(url, shown, timeoutMs, token);
-
+	const spec = endpointSpec(config.endpoint, token, readProxyToken(config));
 	const restartHint = 'Check the network check above; restart the server (press r) if it is down.';
-	let client;
+	let connected;
 	try {
-		client = await connectSession(url, {timeoutMs, token});
+		connected = await openEndpointSession(spec);
 	} catch (err) {
-		const hint = err instanceof EndpointError ? err.hint : null;
+		const failure = toEndpointError(err, {url: spec.url, secrets: [spec.token, spec.proxyToken]});
+		if (failure.kind === 'bad-url' && planEndpoint(spec.url, spec.transport).mode === 'http-get') {
+			return checkHealthGet(spec.url, timeoutMs, token, failure);
+		}
 		return {
 			name,
-			status: 'FAIL',
-			reason: `cannot connect to ${shown}: ${errorText(err)}`,
-			next: hint ? capitalise(hint) : restartHint,
+			status: failure.kind === 'bad-url' ? 'WARN' : 'FAIL',
+			reason:
+				failure.kind === 'bad-url'
+					? `${failure.message}; tools/list and ${statusTool} skipped`
+					: `cannot open an MCP session at ${displayUrl(spec.url)}: ${failure.message}`,
+			next: failure.hint ? capitalise(failure.hint) : restartHint,
 		};
 	}
+	const {session, hint} = connected;
+	const how = `${transportLabel[session.target.kind]}, ${session.era === 'modern' ? '2026-07-28' : (session.protocolVersion ?? 'legacy')}`;
 	try {
 		let tools: string[];
 		try {
-			const listed = (await client.request('tools/list', {}, timeoutMs)) as {tools?: unknown};
-			if (!listed || !Array.isArray(listed.tools))
-				throw new Error('the reply to tools/list has no tools list');
-			tools = listed.tools
-				.map((t) => (t && typeof t === 'object' ? (t as {name?: unknown}).name : undefined))
-				.filter((n): n is string => typeof n === 'string')
-				.map((n) => cleanServerText(n, 80));
+			tools = await session.listTools(timeoutMs);
 		} catch (err) {
 			return {
 				name,
 				status: 'FAIL',
-				reason: `tools/list failed: ${errorText(err)}`,
+				reason: `tools/list failed (${how}): ${errorText(err)}`,
 				next: `Read the server log (${config.restart.logFile}) for the error.`,
 			};
 		}
-		const details: {tools: string[]; status?: string; statusMs?: number} = {
+		const details: {
+			transport: string;
+			era: string;
+			protocolVersion: string | null;
+			server: {name: string; version: string | null} | null;
+			tools: string[];
+			status?: string;
+			statusMs?: number;
+		} = {
+			transport: session.target.kind,
+			era: session.era,
+			protocolVersion: session.protocolVersion,
+			server: session.server,
 			tools: tools.slice(0, 100),
 		};
+		const followHint = hint ? ` ${capitalise(hint)}.` : '';
 		if (tools.length === 0) {
 			return {
 				name,
 				status: 'FAIL',
-				reason: 'tools/list returned no tools',
+				reason: `tools/list returned no tools (${how})`,
 				next: 'The server started without its tools; read its log and restart it.',
 				details,
 			};
@@ -458,59 +456,51 @@ export async function checkMcp(config: Config, token: string | null): Promise<Ch
 			return {
 				name,
 				status: 'WARN',
-				reason: `${tools.length} tools listed, but no ${statusTool} tool to call`,
-				next: `Nothing to do if this server has no ${statusTool}; otherwise check that it loaded all its tools.`,
+				reason: `${tools.length} tools listed (${how}), but no ${statusTool} tool to call`,
+				next: `Nothing to do if this server has no ${statusTool}; otherwise check that it loaded all its tools.${followHint}`,
 				details,
 			};
 		}
 		const started = Date.now();
 		try {
-			const result = await client.callTool(statusTool, {}, timeoutMs);
+			const result = await session.callTool(statusTool, {}, timeoutMs);
 			details.statusMs = Date.now() - started;
 			details.status = statusText(result);
 		} catch (err) {
 			return {
 				name,
 				status: 'FAIL',
-				reason: `${statusTool} failed: ${errorText(err)}`,
+				reason: `${statusTool} failed (${how}): ${errorText(err)}`,
 				next: `Read the server log (${config.restart.logFile}) for the error.`,
 				details,
 			};
 		}
 		return {
 			name,
-			status: 'PASS',
-			reason: `${tools.length} tools listed; ${statusTool} answered in ${details.statusMs} ms`,
-			next: null,
+			status: hint ? 'WARN' : 'PASS',
+			reason: `${tools.length} tools listed; ${statusTool} answered in ${details.statusMs} ms (${how})`,
+			next: hint ? capitalise(hint) : null,
 			details,
 		};
 	} finally {
-		client.close();
+		await session.close();
 	}
 }
 
-function statusText(result: unknown): string {
-	const content = (result as {content?: unknown} | null)?.content;
-	if (Array.isArray(content)) {
-		const texts = content
-			.map((c) => (c && typeof c === 'object' ? (c as {text?: unknown}).text : undefined))
-			.filter((t): t is string => typeof t === 'string');
-		if (texts.length > 0) return cleanServerText(texts.join(' '), 300);
-	}
-	return cleanServerText(JSON.stringify(result) ?? '', 300);
-}
-
-async function checkHttp(
+/** A GET health endpoint has no MCP to call: its status line is all there is to check. */
+async function checkHealthGet(
 	url: string,
-	shown: string,
 	timeoutMs: number,
 	token: string | null,
+	why: EndpointError,
 ): Promise<CheckResult> {
 	const name = 'MCP functionality';
+	const shown = displayUrl(url);
 	try {
 		const res = await fetch(url, {
 			signal: AbortSignal.timeout(timeoutMs),
 			headers: token ? {Authorization: `Bearer ${token}`} : {},
+			redirect: 'manual',
 		});
 		await res.body?.cancel();
 		if (res.status < 200 || res.status > 299) {
@@ -525,25 +515,31 @@ async function checkHttp(
 		return {
 			name,
 			status: 'WARN',
-			reason: `HTTP ${res.status} from ${shown}; tools/list and ${statusTool} skipped (they need a ws:// endpoint)`,
-			next: 'Point endpoint.url at the ws:// JSON-RPC endpoint to check the tools.',
+			reason: `HTTP ${res.status} from ${shown}; tools/list and ${statusTool} skipped: ${why.message}`,
+			next: why.hint
+				? capitalise(why.hint)
+				: 'Point endpoint.url at the MCP URL to check the tools.',
 			details: {httpStatus: res.status},
 		};
 	} catch (err) {
-		const cause = (err as {cause?: {code?: string}}).cause?.code;
-		const why =
-			(err as Error).name === 'TimeoutError'
-				? `no answer in ${timeoutMs / 1000} s`
-				: cause === 'ECONNREFUSED'
-					? 'connection refused'
-					: errorText(err);
 		return {
 			name,
 			status: 'FAIL',
-			reason: `GET ${shown} failed: ${why}`,
+			reason: `GET ${shown} failed: ${toEndpointError(err, {url, secrets: [token], timeoutMs, what: 'GET'}).message}`,
 			next: 'Check the network check above; restart the server (press r) if it is down.',
 		};
 	}
+}
+
+function statusText(result: unknown): string {
+	const content = (result as {content?: unknown} | null)?.content;
+	if (Array.isArray(content)) {
+		const texts = content
+			.map((c) => (c && typeof c === 'object' ? (c as {text?: unknown}).text : undefined))
+			.filter((t): t is string => typeof t === 'string');
+		if (texts.length > 0) return cleanServerText(texts.join(' '), 300);
+	}
+	return cleanServerText(JSON.stringify(result) ?? '', 300);
 }
 
 // ---- file integrity ----

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {formatMs, sparkline} from '../lib/format.js';
+import {endpointDescription, formatMs, sparkline} from '../lib/format.js';
 import type {Assessment, LatencyStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
 
@@ -46,12 +46,13 @@ function Spark({samples, width}: {samples: Array<number | null>; width: number})
 export function LatencyPane(props: LatencyPaneProps) {
 	const l = props.latency;
 	const width = props.width;
+	const how = endpointDescription(l);
 	const stateText =
 		l.state === 'connected'
-			? `${l.kind} connected`
+			? `${how} · connected`
 			: l.state === 'reconnecting' && l.nextRetryAt !== null
-				? `reconnecting in ${Math.max(0, Math.ceil((l.nextRetryAt - props.now) / 1000))}s (#${l.reconnects})`
-				: `${l.kind} ${l.state}`;
+				? `${how} · reconnecting in ${Math.max(0, Math.ceil((l.nextRetryAt - props.now) / 1000))}s (#${l.reconnects})`
+				: `${how} · ${l.state}`;
 	const gap = width >= 100 ? '  ' : ' ';
 	const stats = (
 		<Text wrap="truncate-end">
@@ -76,6 +77,7 @@ export function LatencyPane(props: LatencyPaneProps) {
 		</Text>
 	);
 	const problem = l.lastError ? `${l.lastError}${l.hint ? ` — ${l.hint}` : ''}` : null;
+	const about = sessionLine(l);
 	return (
 		<Box flexDirection="column" width={width}>
 			<PaneTitle
@@ -90,11 +92,30 @@ export function LatencyPane(props: LatencyPaneProps) {
 				<Text wrap="truncate-end">
 					<C color="red">{problem}</C>
 				</Text>
+			) : props.rows >= 3 && about ? (
+				<Text wrap="truncate-end">
+					<C dim>{about}</C>
+				</Text>
 			) : null}
 		</Box>
 	);
 }
 
+/** Who answers and what is timed: "unreal-blueprint-mcp 0.3.0 · times ping · handshake 4.2ms · 1 session". */
+function sessionLine(l: LatencyStatus): string | null {
+	const parts: string[] = [];
+	if (l.server)
+		parts.push(l.server.version ? `${l.server.name} ${l.server.version}` : l.server.name);
+	if (l.era) parts.push(l.era === 'modern' ? 'stateless' : 'session');
+	if (l.method) parts.push(`times ${l.method}`);
+	if (l.handshakeMs !== null) parts.push(`handshake ${formatMs(l.handshakeMs)}`);
+	if (l.sessions > 1) parts.push(`${l.sessions} handshakes`);
+	if (l.note) parts.push(l.note);
+	if (l.hint) parts.push(l.hint);
+	return parts.length > 0 ? parts.join(' · ') : null;
+}
+
 export function latencyPaneLines(latency: LatencyStatus): number {
-	return latency.lastError && latency.health !== 'OK' ? 3 : 2;
+	if (latency.lastError && latency.health !== 'OK') return 3;
+	return sessionLine(latency) ? 3 : 2;
 }

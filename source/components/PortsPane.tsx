@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {col, fit, formatDuration, formatMs} from '../lib/format.js';
+import {col, fit, formatDuration, formatMs, transportShort} from '../lib/format.js';
 import {endpointPort} from '../lib/endpoint-url.js';
 import type {LatencyStatus, PortStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
@@ -21,11 +21,12 @@ export type PortsPaneProps = {
 
 function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string {
 	if (endpointPort(endpoint.url) === p.port) {
+		const kind = transportShort[endpoint.kind];
 		if (endpoint.state === 'connected') {
-			if (endpoint.samples.length === 0) return `${endpoint.kind} connected`;
-			return `${endpoint.kind} ${endpoint.now === null ? 'no reply' : 'ok'}`;
+			if (endpoint.samples.length === 0) return `${kind} connected`;
+			return `${kind} ${endpoint.now === null ? 'no reply' : 'ok'}`;
 		}
-		return `${endpoint.kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
+		return `${kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
 	}
 	if (p.listening) return `tcp ${formatMs(p.connectMs)}`;
 	if (!p.error || p.error.startsWith('connection refused')) return 'refused';

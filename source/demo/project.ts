@@ -103,7 +103,7 @@ async def bridge(websocket):
 async def main():
     async with websockets.serve(bridge, "127.0.0.1", BRIDGE_PORT):
         log.info("Unreal plugin bridge listening on %s", BRIDGE_PORT)
-        await mcp.run_async(transport="websocket", host="127.0.0.1", port=MCP_PORT)
+        await mcp.run_async(transport="http", host="127.0.0.1", port=MCP_PORT)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,14 @@ function acceptsConnections(port: number): Promise<boolean> {
 	});
 }
 
+/**
+ * The demo server's MCP endpoint: Streamable HTTP. The same port also upgrades WebSockets to the
+ * older JSON-RPC dialect (`ws://127.0.0.1:PORT`); its ready line names both (`mcp=… ws=…`).
+ */
+export function demoMcpUrl(port: number): string {
+	return `http://127.0.0.1:${port}/mcp`;
+}
+
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => {
 		setTimeout(resolve, ms);
@@ -336,7 +344,7 @@ async function waitForServer(
 
 		// Our own server says it listens: another demo that grabbed the same free port at the same
 		// moment would accept connections too, so accepting alone proves nothing.
-		if (readText(outputFile).includes(`listening mcp=ws://127.0.0.1:${port} `)) {
+		if (readText(outputFile).includes(`listening mcp=${demoMcpUrl(port)} `)) {
 			if (await acceptsConnections(port)) return;
 		}
 		await sleep(100);
@@ -484,7 +492,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 		// `exec` so the shell becomes the server: no extra process whose command line matches.
 		const restartCommand = `exec ${shellQuote([process.execPath, ...serverArgs])}`;
 		await createDemoProject(projectDir, {mcpPort, bridgePort, logFile});
-		say(`demo MCP server pid ${server.pid} on ws://127.0.0.1:${mcpPort}, bridge ${bridgePort}`);
+		say(`demo MCP server pid ${server.pid} on ${demoMcpUrl(mcpPort)}, bridge ${bridgePort}`);
 
 		const editorArgs = [
 			...flags,
@@ -508,7 +516,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 			started: {server: server.pid!, editor: editor.pid!},
 			processMatch: `${path.basename(serverScript)} --demo-id ${token}`,
 			config: {
-				endpoint: {url: `ws://127.0.0.1:${mcpPort}`},
+				endpoint: {url: demoMcpUrl(mcpPort)},
 				ports: [
 					{port: mcpPort, name: 'mcp'},
 					{port: bridgePort, name: 'unreal bridge', clients: true},

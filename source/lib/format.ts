@@ -1,4 +1,5 @@
 /** Small pure formatting helpers for the panes and the one-line outputs. */
+import type {EndpointStatus, EndpointTransport} from '../types.js';
 
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) return '';
@@ -77,4 +78,29 @@ export function sparkline(samples: Array<number | null>, width: number): string 
 /** "1 file", "2 files": a count with its noun. */
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
 	return `${n} ${n === 1 ? noun : nouns}`;
+}
+
+/** Short names of how mcptop talks to the endpoint, for narrow columns. */
+export const transportShort: Record<EndpointTransport, string> = {
+	'streamable-http': 'mcp',
+	sse: 'sse',
+	ws: 'ws',
+	'http-get': 'GET',
+	inspector: 'proxy',
+};
+
+/** Names of how mcptop talks to the endpoint, in the operator's words. */
+export const transportName: Record<EndpointTransport, string> = {
+	'streamable-http': 'Streamable HTTP',
+	sse: 'SSE',
+	ws: 'WebSocket',
+	'http-get': 'HTTP GET',
+	inspector: 'Inspector proxy',
+};
+
+/** "Streamable HTTP 2026-07-28", "WebSocket 2025-06-18", "HTTP GET". */
+export function endpointDescription(l: Pick<EndpointStatus, 'kind' | 'protocolVersion'>): string {
+	return l.protocolVersion
+		? `${transportName[l.kind]} ${l.protocolVersion}`
+		: transportName[l.kind];
 }

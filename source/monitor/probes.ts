@@ -5,6 +5,7 @@ import {LogTail} from '../probes/log-tail.js';
 import {PortProbe} from '../probes/ports.js';
 import {ProcessProbe} from '../probes/processes.js';
 import {SystemProbe} from '../probes/system.js';
+import {readProxyToken} from '../config.js';
 import type {Config} from '../types.js';
 import {compileRules} from './alert-rules.js';
 import type {LogBatch, MonitorProbes} from './store.js';
@@ -22,8 +23,10 @@ export function createProbes(
 		system: new SystemProbe({diskPath: path.resolve(config.project.dir)}),
 		endpoint: new EndpointProbe({
 			url: config.endpoint.url,
+			transport: config.endpoint.transport,
 			timeoutMs: config.endpoint.timeoutMs,
 			token,
+			proxyToken: readProxyToken(config),
 		}),
 		logs: config.logs.map((file) => {
 			const options = {classifier, backlogLines: config.logBacklogLines, onBatch: ingest};

@@ -2,16 +2,30 @@ import http from 'node:http';
 import https from 'node:https';
 import {performance} from 'node:perf_hooks';
 import {round2} from '../lib/stats.js';
-import type {EndpointState, EndpointStatus, LatencySample} from '../types.js';
 import {
 	EndpointError,
-	JsonRpcClient,
 	cleanServerText,
-	describeConnectError,
 	displayUrl,
 	formatWait,
 	maxReplyBytes,
-} from './jsonrpc-client.js';
+	redact,
+	toEndpointError,
+} from '../mcp/errors.js';
+import {
+	connectMcp,
+	inspectorTargets,
+	planEndpoint,
+	type EndpointPlan,
+	type EndpointSpec,
+} from '../mcp/resolve.js';
+import type {McpSession, McpTarget} from '../mcp/session.js';
+import type {
+	EndpointState,
+	EndpointStatus,
+	EndpointTransport,
+	LatencySample,
+	TransportSetting,
+} from '../types.js';
 
 export type Backoff = {baseMs: number; maxMs: number};
 
@@ -19,12 +33,15 @@ export const defaultBackoff: Backoff = {baseMs: 250, maxMs: 10_000};
 
 export type EndpointProbeOptions = {
 	url: string;
+	transport?: TransportSetting;
 	timeoutMs: number;
 	token?: string | null;
+	/** The MCP Inspector proxy's token: with it, /health endpoints also get an MCP session through the proxy. */
+	proxyToken?: string | null;
 	/** Epoch ms, for sample times and nextRetryAt (round trips use the monotonic clock). */
 	now?: () => number;
 	backoff?: Backoff;
-	/** Consecutive ping timeouts after which the connection counts as hung and is replaced. */
+	/** Consecutive probe timeouts after which the session counts as hung and is replaced. */
 	hungAfter?: number;
 	/** For tests of the jitter; defaults to Math.random. */
 	random?: () => number;
@@ -40,23 +57,22 @@ export function backoffDelay(
 	return Math.floor(random() * cap);
 }
 
-function kindOf(url: string): 'ws' | 'http' | null {
-	const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
-	if (scheme === 'ws' || scheme === 'wss') return 'ws';
-	if (scheme === 'http' || scheme === 'https') return 'http';
-	return null;
-}
-
 /**
- * The persistent latency probe. ws(s): keeps one connection and times MCP `ping` on it, reconnecting
- * with backoff; http(s): times a GET to the status line. Called once per tick by the store; it never
- * throws and emits nothing on its own.
+ * The persistent latency probe. MCP endpoints (Streamable HTTP, SSE, WebSocket): one kept session
+ * through the official SDK, its liveness request timed once per tick (ping; server/discover in the
+ * 2026 era; tools/list where ping is refused), a new session only when the old one is lost or
+ * expired, with backoff. GET endpoints (a /health URL, the Inspector proxy): the status line is
+ * timed. Called once per tick by the store; it never throws and emits nothing on its own.
  */
 export class EndpointProbe {
 	private readonly url: string;
-	private readonly kind: 'ws' | 'http' | null;
+	private readonly setting: TransportSetting;
+	private plan: EndpointPlan | null;
+	/** Inspector proxy with its token: MCP through the proxy instead of GET /health. */
+	private readonly viaProxy: boolean;
 	private readonly timeoutMs: number;
 	private readonly token: string | null;
+	private readonly proxyToken: string | null;
 	private readonly now: () => number;
 	private readonly backoff: Backoff;
 	private readonly hungAfter: number;
@@ -69,14 +85,25 @@ export class EndpointProbe {
 	private reconnects = 0;
 	private nextRetryAt: number | null = null;
 
-	private client: JsonRpcClient | null = null;
+	/** Once a candidate answered, reconnects go straight to it. */
+	private candidates: McpTarget[] = [];
+	private kind: EndpointTransport;
+	private session: McpSession | null = null;
+	private sessions = 0;
+	private handshakeMs: number | null = null;
 	private attempt: Promise<void> | null = null;
 	private attemptAbort: AbortController | null = null;
 	private retryTimer: NodeJS.Timeout | null = null;
-	/** Failed attempts since the last good connection: the backoff exponent. */
+	/** Failed attempts since the last good session: the backoff exponent. */
 	private failures = 0;
 	private consecutiveTimeouts = 0;
-	private initializeTried = false;
+	/** Identity of the last session, kept while reconnecting so the pane still says what it was. */
+	private lastSession: Pick<
+		McpSession,
+		'era' | 'protocolVersion' | 'server' | 'liveness' | 'livenessNote'
+	> | null = null;
+	private proxyHeaders: Record<string, string> | undefined;
+	private proxyNote: string | null = null;
 
 	private agent: http.Agent | null = null;
 	private readonly httpRequests = new Set<http.ClientRequest>();
@@ -86,9 +113,30 @@ export class EndpointProbe {
 
 	constructor(opts: EndpointProbeOptions) {
 		this.url = opts.url;
-		this.kind = kindOf(opts.url);
+		this.setting = opts.transport ?? 'auto';
+		let plan: EndpointPlan | null = null;
+		try {
+			const scheme = new URL(opts.url).protocol;
+			if (['ws:', 'wss:', 'http:', 'https:'].includes(scheme))
+				plan = planEndpoint(opts.url, this.setting);
+		} catch {
+			plan = null;
+		}
+		this.plan = plan;
+		this.kind =
+			plan === null
+				? 'http-get'
+				: plan.mode === 'http-get'
+					? plan.inspector
+						? 'inspector'
+						: 'http-get'
+					: plan.candidates[0]!.kind;
+		if (plan?.mode === 'mcp') this.candidates = plan.candidates;
 		this.timeoutMs = opts.timeoutMs;
 		this.token = opts.token ?? null;
+		this.proxyToken = opts.proxyToken ?? null;
+		this.viaProxy = plan?.mode === 'http-get' && plan.inspector && this.proxyToken !== null;
+		if (this.viaProxy) this.plan = {mode: 'mcp', candidates: []};
 		this.now = opts.now ?? Date.now;
 		this.backoff = opts.backoff ?? defaultBackoff;
 		this.hungAfter = Math.max(1, opts.hungAfter ?? 2);
@@ -100,16 +148,20 @@ export class EndpointProbe {
 		if (this.running) return;
 		this.running = true;
 		this.state = 'connecting';
-		if (this.kind === null) {
+		if (this.plan === null) {
 			this.lastError = `not a ws://, wss://, http:// or https:// URL: ${displayUrl(this.url)}`;
 			this.settledFirst();
 			return;
 		}
-		if (this.kind === 'http') {
+		if (this.plan.mode === 'http-get') {
 			const secure = this.url.toLowerCase().startsWith('https:');
 			this.agent = secure
 				? new https.Agent({keepAlive: true, maxSockets: 2})
 				: new http.Agent({keepAlive: true, maxSockets: 2});
+			if (this.plan.inspector) {
+				this.proxyNote =
+					'GET /health proves only that the Inspector proxy runs; set MCP_PROXY_AUTH_TOKEN for MCP through it';
+			}
 			this.settledFirst();
 			return;
 		}
@@ -133,12 +185,10 @@ export class EndpointProbe {
 			this.attemptAbort?.abort();
 			waits.push(this.attempt);
 		}
-		const client = this.client;
-		this.client = null;
-		if (client) {
-			client.close();
-			waits.push(client.whenClosed());
-		}
+		const session = this.session;
+		this.session = null;
+		// The session is deleted on the server (DELETE on Streamable HTTP), bounded in time.
+		if (session) waits.push(session.close());
 		for (const req of this.httpRequests) req.destroy();
 		this.httpRequests.clear();
 		this.agent?.destroy();
@@ -148,12 +198,22 @@ export class EndpointProbe {
 	}
 
 	status(): EndpointStatus {
+		const s = this.session ?? this.lastSession;
+		const get = this.plan?.mode === 'http-get';
 		return {
 			url: displayUrl(this.url),
-			kind: this.kind ?? 'ws',
+			kind: this.kind,
+			transport: this.setting,
 			state: this.state,
 			lastError: this.lastError,
 			hint: this.hint,
+			method: get ? `GET ${pathOf(this.url)}` : (s?.liveness ?? null),
+			note: get || this.viaProxy ? this.proxyNote : (s?.livenessNote ?? null),
+			era: get ? null : (s?.era ?? null),
+			protocolVersion: get ? null : (s?.protocolVersion ?? null),
+			server: get ? null : (s?.server ?? null),
+			handshakeMs: this.handshakeMs,
+			sessions: this.sessions,
 			reconnects: this.reconnects,
 			nextRetryAt: this.nextRetryAt,
 		};
@@ -163,64 +223,98 @@ export class EndpointProbe {
 		const time = this.now();
 		try {
 			if (!this.running) return {time, ms: null, error: 'probe stopped'};
-			if (this.kind === 'http') return await this.probeHttp(time);
-			return await this.probeWs(time);
+			if (this.plan === null) return {time, ms: null, error: this.lastError ?? 'bad URL'};
+			if (this.plan.mode === 'http-get') return await this.probeHttp(time);
+			return await this.probeMcp(time);
 		} catch (err) {
-			return {time, ms: null, error: describeConnectError(err, this.url)};
+			return {time, ms: null, error: this.describe(err)};
 		}
 	}
 
-	private connect(): void {
-		if (!this.running || this.attempt || this.client) return;
-		const abort = new AbortController();
-		this.attemptAbort = abort;
-		this.attempt = JsonRpcClient.connect(this.url, {
-			timeoutMs: this.timeoutMs,
-			token: this.token,
-			signal: abort.signal,
-		}).then(
-			(client) => {
-				this.attempt = null;
-				this.attemptAbort = null;
-				this.settledFirst();
-				if (!this.running) {
-					client.close();
-					return client.whenClosed();
-				}
-				this.attach(client);
-				return undefined;
-			},
-			(err: unknown) => {
-				this.attempt = null;
-				this.attemptAbort = null;
-				this.settledFirst();
-				if (!this.running) return;
-				const failure =
-					err instanceof EndpointError
-						? err
-						: new EndpointError('network', describeConnectError(err, this.url));
-				this.lastError = failure.message;
-				this.hint = failure.hint;
-				this.scheduleReconnect();
-			},
-		);
+	private describe(err: unknown): string {
+		return toEndpointError(err, {url: this.url, secrets: [this.token, this.proxyToken]}).message;
 	}
 
-	private attach(client: JsonRpcClient): void {
-		this.client = client;
+	private connect(): void {
+		if (!this.running || this.attempt || this.session) return;
+		const abort = new AbortController();
+		this.attemptAbort = abort;
+		const spec = (): EndpointSpec => ({
+			url: this.url,
+			transport: this.setting,
+			timeoutMs: this.timeoutMs,
+			token: this.token,
+			proxyToken: this.proxyToken,
+			headers: this.proxyHeaders,
+		});
+		const targets =
+			this.candidates.length > 0 ? Promise.resolve(this.candidates) : this.loadProxyTargets();
+		this.attempt = targets
+			.then((candidates) => connectMcp(spec(), candidates, abort.signal))
+			.then(
+				({session, hint}) => {
+					this.attempt = null;
+					this.attemptAbort = null;
+					this.settledFirst();
+					if (!this.running) return session.close();
+					this.attach(session, hint);
+					return undefined;
+				},
+				(err: unknown) => {
+					this.attempt = null;
+					this.attemptAbort = null;
+					this.settledFirst();
+					if (!this.running) return;
+					const failure =
+						err instanceof EndpointError
+							? err
+							: toEndpointError(err, {url: this.url, secrets: [this.token, this.proxyToken]});
+					this.lastError = failure.message;
+					this.hint = failure.hint;
+					this.scheduleReconnect();
+				},
+			);
+	}
+
+	/** The Inspector proxy's /config names the server it starts; MCP goes through its /mcp. */
+	private async loadProxyTargets(): Promise<McpTarget[]> {
+		const found = await inspectorTargets(this.url, this.proxyToken ?? '', this.timeoutMs);
+		this.proxyHeaders = found.headers;
+		this.proxyNote = `through the Inspector proxy to ${found.describe}`;
+		this.candidates = found.candidates;
+		return found.candidates;
+	}
+
+	private attach(session: McpSession, hint: string | null): void {
+		this.session = session;
+		this.sessions++;
+		if (!this.viaProxy) this.kind = session.target.kind;
+		// Reconnects go to what answered, not through the whole discovery again.
+		this.candidates = [session.target];
 		this.state = 'connected';
 		this.failures = 0;
 		this.consecutiveTimeouts = 0;
-		this.initializeTried = false;
+		this.handshakeMs = session.handshakeMs;
 		this.lastError = null;
-		this.hint = null;
-		client.onClose((reason) => {
-			if (this.client !== client) return;
-			this.client = null;
-			if (!this.running) return;
-			this.lastError = reason;
-			this.scheduleReconnect();
+		this.hint = hint ?? this.hint;
+		session.onLost((reason) => {
+			if (this.session !== session) return;
+			this.dropSession(reason);
 		});
+	}
+
+	/** Forgets a lost session; `now` starts the new handshake at once instead of after the backoff. */
+	private dropSession(reason: string, now = false): void {
+		const session = this.session;
+		if (!session) return;
+		this.lastSession = session;
+		this.session = null;
+		void session.close(0);
+		if (!this.running) return;
+		this.lastError = reason;
+		this.state = 'reconnecting';
+		if (now) this.connect();
+		else this.scheduleReconnect();
 	}
 
 	/**
@@ -228,7 +322,7 @@ export class EndpointProbe {
 	 * backoff, and start the backoff over. One attempt in flight still holds.
 	 */
 	retryNow(): void {
-		if (!this.running || this.kind !== 'ws' || !this.retryTimer) return;
+		if (!this.running || this.plan?.mode !== 'mcp' || !this.retryTimer) return;
 		clearTimeout(this.retryTimer);
 		this.retryTimer = null;
 		this.nextRetryAt = null;
@@ -237,7 +331,7 @@ export class EndpointProbe {
 	}
 
 	private scheduleReconnect(): void {
-		if (!this.running || this.retryTimer || this.attempt || this.client) return;
+		if (!this.running || this.retryTimer || this.attempt || this.session) return;
 		this.state = 'reconnecting';
 		const delay = backoffDelay(this.failures, this.backoff, this.random);
 		this.failures++;
@@ -252,16 +346,14 @@ export class EndpointProbe {
 		this.retryTimer.unref();
 	}
 
-	private async probeWs(time: number): Promise<LatencySample> {
-		const client = this.client;
-		if (!client || client.closed) {
+	private async probeMcp(time: number, renewed = false): Promise<LatencySample> {
+		const session = this.session;
+		if (!session || session.lost) {
 			return {time, ms: null, error: this.lastError ?? 'not connected yet'};
 		}
-		const started = performance.now();
 		try {
-			await client.request('ping', undefined, this.timeoutMs);
-			const ms = round2(performance.now() - started);
-			if (this.client === client) {
+			const ms = await session.probe(this.timeoutMs);
+			if (this.session === session) {
 				this.consecutiveTimeouts = 0;
 				this.lastError = null;
 			}
@@ -270,32 +362,43 @@ export class EndpointProbe {
 			const failure =
 				err instanceof EndpointError
 					? err
-					: new EndpointError('network', describeConnectError(err, this.url));
-			if (this.client === client) this.onPingFailure(client, failure);
+					: toEndpointError(err, {url: this.url, secrets: [this.token, this.proxyToken]});
+			if (failure.kind === 'session-expired' && !renewed && this.running) {
+				// The server forgot the session (a restart, an expiry) but answers: that is no outage.
+				// A new handshake now, and the sample is the new session's first round trip.
+				if (this.session === session) this.dropSession(failure.message, true);
+				else if (this.retryTimer) this.retryNow();
+				await this.attempt;
+				if (this.session) return this.probeMcp(time, true);
+				return {time, ms: null, error: this.lastError ?? failure.message};
+			}
+			if (this.session === session) this.onProbeFailure(session, failure);
 			return {time, ms: null, error: failure.message};
 		}
 	}
 
-	private onPingFailure(client: JsonRpcClient, failure: EndpointError): void {
+	private onProbeFailure(session: McpSession, failure: EndpointError): void {
+		if (failure.kind === 'session-expired') {
+			this.dropSession(failure.message);
+			return;
+		}
 		if (failure.kind === 'timeout') {
 			this.consecutiveTimeouts++;
 			if (this.consecutiveTimeouts >= this.hungAfter) {
-				// Accepts the connection but stopped answering: a fresh connection is the only cure.
-				this.client = null;
-				client.terminate();
-				this.lastError = `no reply to ${this.consecutiveTimeouts} pings in a row (${formatWait(this.timeoutMs)} each); reconnecting`;
-				this.scheduleReconnect();
+				// Accepts the connection but stopped answering: a fresh session is the only cure.
+				this.dropSession(
+					`no reply to ${this.consecutiveTimeouts} ${session.liveness} in a row (${formatWait(this.timeoutMs)} each); reconnecting`,
+				);
 				return;
 			}
 		} else {
 			this.consecutiveTimeouts = 0;
 		}
-		this.lastError = failure.message;
-		// Some servers refuse requests before `initialize`; try it once per connection.
-		if (failure.kind === 'rpc-error' && !this.initializeTried) {
-			this.initializeTried = true;
-			client.initialize(this.timeoutMs).catch(() => {});
+		if (failure.kind === 'refused' || failure.kind === 'closed' || failure.kind === 'network') {
+			this.dropSession(failure.message);
+			return;
 		}
+		this.lastError = failure.message;
 	}
 
 	private probeHttp(time: number): Promise<LatencySample> {
@@ -323,7 +426,7 @@ export class EndpointProbe {
 					headers,
 				});
 			} catch (err) {
-				const message = describeConnectError(err, this.url);
+				const message = this.describe(err);
 				this.state = 'reconnecting';
 				this.lastError = message;
 				resolve({time, ms: null, error: message});
@@ -334,7 +437,7 @@ export class EndpointProbe {
 				finish(null, `no reply to GET in ${formatWait(this.timeoutMs)}`);
 				req.destroy();
 			}, this.timeoutMs);
-			req.on('error', (err) => finish(null, describeConnectError(err, this.url)));
+			req.on('error', (err) => finish(null, this.describe(err)));
 			req.on('close', () => this.httpRequests.delete(req));
 			req.on('response', (res) => {
 				const ms = round2(performance.now() - started);
@@ -358,5 +461,13 @@ export class EndpointProbe {
 			});
 			req.end();
 		});
+	}
+}
+
+function pathOf(url: string): string {
+	try {
+		return new URL(url).pathname || '/';
+	} catch {
+		return url;
 	}
 }

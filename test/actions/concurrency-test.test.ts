@@ -132,8 +132,8 @@ describe('runConcurrencyTest', () => {
 			`cannot reach the MCP endpoint: connection refused (nothing listening on 127.0.0.1:${port})`,
 		);
 		assert.equal(refused.last.get('connect')!.status, 'fail');
-		const http = await run({url: 'http://127.0.0.1:6277/health'});
-		assert.match(http.result.summary, /not a ws:\/\/ or wss:\/\/ endpoint/);
+		const health = await run({url: 'http://127.0.0.1:6277/health', transport: 'http-get'});
+		assert.match(health.result.summary, /health check: it has no MCP of its own/);
 		for (const [workers, requests, text] of [
 			[0, 5, /workers must be a whole number from 1 to 100, got 0/],
 			[101, 5, /got 101/],

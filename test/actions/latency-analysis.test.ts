@@ -119,10 +119,13 @@ describe('runLatencyAnalysis', () => {
 		assert.equal(result.ok, false);
 		assert.equal(data.tools[0]!.calls, 3);
 		assert.equal(data.tools[0]!.note, 'stopped after 3 timeouts in a row');
-		assert.match(last.get('tool:get_server_status')!.detail!, /no reply to tools\/call in 300 ms/);
+		assert.match(
+			last.get('tool:get_server_status')!.detail!,
+			/no reply to tools\/call get_server_status in 300 ms/,
+		);
 		assert.equal(
 			result.summary,
-			'latency analysis: every call failed (no reply to tools/call in 300 ms)',
+			'latency analysis: every call failed (no reply to tools/call get_server_status in 300 ms)',
 		);
 	});
 
@@ -132,7 +135,11 @@ describe('runLatencyAnalysis', () => {
 		const {result, steps} = await run({url: server.url, token, iterations: 2});
 		assert.equal(result.ok, true, result.summary);
 		assert.equal(server.authorizations[0], `Bearer ${token}`);
-		assert.equal(server.received[0]!.method, 'initialize');
+		// The 2026 era is probed first; this 2025 server refuses it, so the client initializes.
+		assert.deepEqual(
+			server.received.slice(0, 2).map((r) => r.method),
+			['server/discover', 'initialize'],
+		);
 		const refused = await run({url: server.url, token: 'wrong-token-zz', iterations: 1});
 		assert.equal(refused.result.ok, false);
 		assert.match(refused.result.summary, /HTTP 401/);
@@ -151,8 +158,9 @@ describe('runLatencyAnalysis', () => {
 		);
 		assert.equal(refused.last.get('connect')!.status, 'fail');
 
-		const http = await run({url: 'http://127.0.0.1:6277/health'});
-		assert.match(http.result.summary, /is not a ws:\/\/ or wss:\/\/ endpoint/);
+		const health = await run({url: 'http://127.0.0.1:6277/health'});
+		assert.match(health.result.summary, /the MCP Inspector proxy's health check: it has no MCP/);
+		assert.match(health.result.next!, /MCP_PROXY_AUTH_TOKEN/);
 		const none = await run({url: 'ws://127.0.0.1:1', tools: []});
 		assert.equal(none.result.summary, 'no tools to measure');
 		const zero = await run({url: 'ws://127.0.0.1:1', iterations: 0});

@@ -178,7 +178,10 @@ describe('MCP functionality', () => {
 			c.endpoint.url = mcp.url;
 			const r = await checkMcp(c, 's3cret-token');
 			assert.equal(r.status, 'PASS', r.reason);
-			assert.match(r.reason, /2 tools listed; get_server_status answered in \d+ ms/);
+			assert.match(
+				r.reason,
+				/2 tools listed; get_server_status answered in \d+ ms \(WebSocket, 2025-06-18\)/,
+			);
 			assert.ok(mcp.methods.includes('tools/list'));
 			assert.ok(mcp.methods.includes('tools/call'));
 			assert.deepEqual(mcp.authorizations, ['Bearer s3cret-token']);
@@ -200,11 +203,14 @@ describe('MCP functionality', () => {
 			c.endpoint.url = broken.url;
 			const r2 = await checkMcp(c, null);
 			assert.equal(r2.status, 'FAIL');
-			assert.match(r2.reason, /get_server_status failed: .*database locked/);
+			assert.match(
+				r2.reason,
+				/get_server_status failed \(WebSocket, 2025-06-18\): .*database locked/,
+			);
 			c.endpoint.url = other.url;
 			const r3 = await checkMcp(c, null);
 			assert.equal(r3.status, 'WARN');
-			assert.match(r3.reason, /1 tools listed, but no get_server_status/);
+			assert.match(r3.reason, /1 tools listed \(WebSocket, 2025-06-18\), but no get_server_status/);
 		} finally {
 			await Promise.all([none.close(), broken.close(), other.close()]);
 		}
@@ -216,7 +222,10 @@ describe('MCP functionality', () => {
 		c.endpoint.timeoutMs = 2000;
 		const r = await checkMcp(c, null);
 		assert.equal(r.status, 'FAIL');
-		assert.match(r.reason, /cannot connect to ws:\/\/127\.0\.0\.1:\d+/);
+		assert.match(
+			r.reason,
+			/cannot open an MCP session at ws:\/\/127\.0\.0\.1:\d+: connection refused/,
+		);
 	});
 
 	test('http endpoints: 2xx is WARN with the tools check skipped; 503 is FAIL', async () => {
@@ -231,6 +240,8 @@ describe('MCP functionality', () => {
 				r1.reason,
 				/HTTP 200 from http:\/\/127\.0\.0\.1:\d+\/health; tools\/list .*skipped/,
 			);
+			assert.match(r1.reason, /Inspector proxy/);
+			assert.match(r1.next!, /MCP_PROXY_AUTH_TOKEN/);
 			c.endpoint.url = down.url;
 			const r2 = await checkMcp(c, null);
 			assert.equal(r2.status, 'FAIL');

@@ -12,7 +12,7 @@ for (const width of [80, 120]) {
 		);
 		const frame = lastFrame() ?? '';
 		assert.ok(frame.split('\n').every((l) => l.length <= width));
-		assert.match(frame, /ws:\/\/127\.0\.0\.1:6277 · ws connected/);
+		assert.match(frame, /ws:\/\/127\.0\.0\.1:6277 · WebSocket 2025-11-25 · connected/);
 		assert.match(frame, /[▁▂▃▄▅▆▇█]{2}×[▁▂▃▄▅▆▇█]{2}/);
 		assert.match(
 			frame,
@@ -20,6 +20,31 @@ for (const width of [80, 120]) {
 		);
 	});
 }
+
+test('the third line says who answers, the era, what is timed and the handshake', () => {
+	for (const [overrides, expected] of [
+		[{}, /unreal-blueprint-mcp 0\.3\.0 · session · times ping · handshake 4\.2ms/],
+		[
+			{
+				kind: 'streamable-http',
+				era: 'modern',
+				protocolVersion: '2026-07-28',
+				method: 'server/discover',
+				sessions: 3,
+			},
+			/Streamable HTTP 2026-07-28 · connected[\s\S]*stateless · times server\/discover · handshake 4\.2ms · 3 handshakes/,
+		],
+		[
+			{method: 'tools/list', note: 'ping not supported (-32601): timing tools/list'},
+			/times tools\/list · handshake 4\.2ms · ping not supported \(-32601\): timing tools\/list/,
+		],
+	] as const) {
+		const {lastFrame} = render(
+			<LatencyPane latency={latency(overrides)} now={t0} width={160} rows={3} focused={false} />,
+		);
+		assert.match(lastFrame() ?? '', expected);
+	}
+});
 
 test('a down endpoint shows reconnect state and the error with its hint', () => {
 	const {lastFrame} = render(

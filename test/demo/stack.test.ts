@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
+import {Client, StreamableHTTPClientTransport} from '@modelcontextprotocol/client';
 import {
 	childNodeFlags,
 	isProcessAlive,
@@ -35,6 +36,11 @@ function listenOnFreePort(): Promise<net.Server> {
 
 function portOf(server: net.Server): number {
 	return (server.address() as net.AddressInfo).port;
+}
+
+/** The demo server's WebSocket dialect: the MCP port, upgraded. */
+function wsUrl(demo: DemoStack): string {
+	return `ws://127.0.0.1:${demo.ports.mcp}`;
 }
 
 function statusOf(reply: {result?: unknown}): Record<string, unknown> {
@@ -71,7 +77,7 @@ describe('demo stack', () => {
 		assert.notEqual(demo.ports.bridge, portOf(busy[1]!));
 		assert.notEqual(demo.ports.mcp, demo.ports.bridge);
 		assert.ok(messages.some((line) => line.includes(`port ${portOf(busy[0]!)} is busy`)));
-		assert.equal(demo.config.endpoint.url, `ws://127.0.0.1:${demo.ports.mcp}`);
+		assert.equal(demo.config.endpoint.url, `http://127.0.0.1:${demo.ports.mcp}/mcp`);
 		assert.deepEqual(
 			demo.config.ports.map((port) => port.port),
 			[demo.ports.mcp, demo.ports.bridge],
@@ -98,8 +104,23 @@ describe('demo stack', () => {
 		}
 	});
 
-	test('the server answers ping with {} and lists its tools', async () => {
-		const client = await RpcClient.open(demo.config.endpoint.url);
+	test('the endpoint URL speaks Streamable HTTP: the v2 client negotiates 2026-07-28 and lists the tools', async () => {
+		const client = new Client(
+			{name: 'stack-test', version: '1'},
+			{versionNegotiation: {mode: 'auto', probe: {timeoutMs: 2500, maxRetries: 3}}},
+		);
+		await client.connect(new StreamableHTTPClientTransport(new URL(demo.config.endpoint.url)));
+		try {
+			assert.equal(client.getProtocolEra(), 'modern');
+			const names = (await client.listTools()).tools.map((tool) => tool.name);
+			assert.ok(names.includes('get_server_status'), names.join());
+		} finally {
+			await client.close();
+		}
+	});
+
+	test('the WebSocket dialect on the same port answers ping with {} and lists its tools', async () => {
+		const client = await RpcClient.open(wsUrl(demo));
 		try {
 			const ping = await client.requestWithRetry('ping');
 			assert.deepEqual(ping.result, {});
@@ -120,7 +141,7 @@ describe('demo stack', () => {
 
 	test('the fake editor is the one ESTABLISHED client of the bridge port', async () => {
 		await waitFor(() => establishedOnLocalPort(demo.ports.bridge) === 1, 'one editor connection');
-		const client = await RpcClient.open(demo.config.endpoint.url);
+		const client = await RpcClient.open(wsUrl(demo));
 		try {
 			const status = statusOf(
 				await client.request('tools/call', {name: 'get_server_status', arguments: {}}),
@@ -184,7 +205,7 @@ describe('demo stack', () => {
 		everyPid.add(shell.pid!);
 		assert.ok(commandLine(shell.pid!).includes('unreal_blueprint_mcp_server'));
 
-		const client = await RpcClient.open(demo.config.endpoint.url);
+		const client = await RpcClient.open(wsUrl(demo));
 		try {
 			assert.deepEqual((await client.requestWithRetry('ping')).result, {});
 		} finally {

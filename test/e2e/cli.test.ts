@@ -109,7 +109,7 @@ test('--once --json: one snapshot after a full round; exit 1 when unhealthy; the
 	}
 });
 
-test('an HTTP service on the endpoint port: the ws probe says so and suggests the http URL; http:// works', async () => {
+test('a plain HTTP service on the endpoint port: no MCP, the hint says how to watch it, and that works', async () => {
 	const web = await startHttpServer();
 	try {
 		const ws = await run([
@@ -121,11 +121,23 @@ test('an HTTP service on the endpoint port: the ws probe says so and suggests th
 			String(web.port),
 		]);
 		const snap = JSON.parse(ws.stdout) as {latency: {lastError: string; hint: string | null}};
-		assert.match(`${snap.latency.lastError} ${snap.latency.hint ?? ''}`, /HTTP/);
-		assert.match(`${snap.latency.lastError} ${snap.latency.hint ?? ''}`, /http:\/\/127\.0\.0\.1/);
-		const http = await run(['--once', '--json', '--endpoint', web.url, '--port', String(web.port)]);
+		assert.match(snap.latency.lastError, /^no MCP answer: tried WebSocket .*\(HTTP 200\)/);
+		const advice = /use --transport http-get --endpoint (http:\/\/127\.0\.0\.1:\d+\S*)/.exec(
+			snap.latency.hint ?? '',
+		);
+		assert.ok(advice, String(snap.latency.hint));
+		const http = await run([
+			'--once',
+			'--json',
+			'--transport',
+			'http-get',
+			'--endpoint',
+			advice[1]!,
+			'--port',
+			String(web.port),
+		]);
 		const ok = JSON.parse(http.stdout) as {latency: {kind: string; samples: Array<number | null>}};
-		assert.equal(ok.latency.kind, 'http');
+		assert.equal(ok.latency.kind, 'http-get');
 		assert.equal(typeof ok.latency.samples[0], 'number');
 	} finally {
 		await web.close();

@@ -35,7 +35,7 @@ test(
 					/6277|LISTEN/.test(s) &&
 					/\d+\s+node\s+\d+\.\d/.test(s) &&
 					/now \d/.test(s) &&
-					/ws connected/.test(s) &&
+					/Streamable HTTP 2026-07-28 · connected/.test(s) &&
 					/[1-9]\d* lines/.test(s),
 				45_000,
 			);

@@ -43,7 +43,7 @@ export async function startFakeMcp(opts: FakeMcpOptions = {}): Promise<FakeMcp> 
 				reply({
 					protocolVersion: '2025-06-18',
 					capabilities: {tools: {}},
-					serverInfo: {name: 'fake'},
+					serverInfo: {name: 'fake', version: '1.0.0'},
 				});
 			else if (msg.method === 'tools/list')
 				reply({tools: tools.map((name) => ({name, inputSchema: {type: 'object'}}))});

@@ -31,6 +31,11 @@ export type FakeMcpOptions = {
 	failingTools?: string[];
 	/** Refuse every request but ping and initialize until initialize was called on the connection. */
 	requireInitialize?: boolean;
+	/**
+	 * The WebSocket subprotocol to negotiate. Absent: ws's default (the first one the client offers).
+	 * `false`: never select one. A name: refuse (HTTP 400) upgrades that do not offer it, then select it.
+	 */
+	subprotocol?: string | false;
 };
 
 export type FakeRequest = {method: string; params: unknown; connection: number};
@@ -44,6 +49,8 @@ export type FakeMcp = {
 	received: FakeRequest[];
 	/** The Authorization header of every upgrade request (undefined when absent). */
 	authorizations: Array<string | undefined>;
+	/** The Sec-WebSocket-Protocol header of every upgrade request (undefined when absent). */
+	protocols: Array<string | undefined>;
 	/** Connections accepted so far. */
 	accepted: number;
 	openConnections(): number;
@@ -78,7 +85,17 @@ export async function startFakeMcp(opts: FakeMcpOptions = {}): Promise<FakeMcp> 
 		res.writeHead(426, {'content-type': 'text/plain'});
 		res.end('WebSocket only\n');
 	});
-	const wss = new WebSocketServer({noServer: true, maxPayload: 64 * 1024});
+	const subprotocol = opts.subprotocol;
+	const wss = new WebSocketServer({
+		noServer: true,
+		maxPayload: 64 * 1024,
+		...(subprotocol === undefined
+			? {}
+			: {
+					handleProtocols: (offered: Set<string>) =>
+						subprotocol && offered.has(subprotocol) ? subprotocol : false,
+				}),
+	});
 
 	const fake: FakeMcp = {
 		url: '',
@@ -87,6 +104,7 @@ export async function startFakeMcp(opts: FakeMcpOptions = {}): Promise<FakeMcp> 
 		delayMs: opts.delayMs ?? 0,
 		received: [],
 		authorizations: [],
+		protocols: [],
 		accepted: 0,
 		openConnections: () => clients.size,
 		dropClients: () => {
@@ -108,8 +126,14 @@ export async function startFakeMcp(opts: FakeMcpOptions = {}): Promise<FakeMcp> 
 		// A rejected client may reset the connection while our 401 is on its way.
 		socket.on('error', () => {});
 		fake.authorizations.push(req.headers.authorization);
+		const offered = req.headers['sec-websocket-protocol'];
+		fake.protocols.push(offered);
 		if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
 			socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+			return;
+		}
+		if (subprotocol && !(offered ?? '').split(',').some((p) => p.trim() === subprotocol)) {
+			socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 			return;
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));

@@ -15,6 +15,8 @@ const waitUntil = async (ok: () => boolean) => {
 };
 await waitUntil(() => hung.status().state === 'connected');
 await waitUntil(() => refused.status().nextRetryAt !== null);
+// The test makes the hung server stop answering once its handshake is done.
+await new Promise((r) => setTimeout(r, 300));
 void hung.probe();
 await probes[3]!.probe();
 const before = probes.map((p) => p.status().state);

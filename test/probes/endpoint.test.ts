@@ -69,25 +69,49 @@ describe('EndpointProbe over WebSocket', () => {
 		}
 		assert.ok(samples[1]!.time > samples[0]!.time, 'sample time comes from the injected clock');
 		assert.equal(server.accepted, 1, 'one connection, kept');
+		// The 2026 era is asked first; this 2025 server says -32601, so the client initializes once.
 		assert.deepEqual(
 			server.received.map((r) => r.method),
-			['ping', 'ping', 'ping', 'ping', 'ping'],
+			[
+				'server/discover',
+				'initialize',
+				'notifications/initialized',
+				'ping',
+				'ping',
+				'ping',
+				'ping',
+				'ping',
+			],
 		);
-		assert.deepEqual(probe.status(), {
-			url: server.url,
-			kind: 'ws',
-			state: 'connected',
-			lastError: null,
-			hint: null,
-			reconnects: 0,
-			nextRetryAt: null,
-		});
+		const status = probe.status();
+		assert.ok(status.handshakeMs !== null && status.handshakeMs > 0, 'the handshake is timed');
+		assert.deepEqual(
+			{...status, handshakeMs: 0},
+			{
+				url: server.url,
+				kind: 'ws',
+				transport: 'auto',
+				state: 'connected',
+				lastError: null,
+				hint: null,
+				method: 'ping',
+				note: null,
+				era: 'legacy',
+				protocolVersion: '2025-06-18',
+				server: {name: 'fake-mcp', version: '1.0.0'},
+				handshakeMs: 0,
+				sessions: 1,
+				reconnects: 0,
+				nextRetryAt: null,
+			},
+		);
 	});
 
 	test('a slow server: timeouts are failed samples, two in a row replace the connection', async () => {
-		const server = await fake({delayMs: 2000});
+		const server = await fake();
 		const probe = probeFor(server.url);
 		await probe.ready();
+		server.delayMs = 2000;
 		const first = await probe.probe();
 		assert.deepEqual([first.ms, first.error], [null, 'no reply to ping in 300 ms']);
 		assert.equal(probe.status().state, 'connected', 'one timeout is not yet a hung server');
@@ -95,7 +119,7 @@ describe('EndpointProbe over WebSocket', () => {
 		assert.equal(second.error, 'no reply to ping in 300 ms');
 		const status = probe.status();
 		assert.notEqual(status.state, 'connected');
-		assert.equal(status.lastError, 'no reply to 2 pings in a row (300 ms each); reconnecting');
+		assert.equal(status.lastError, 'no reply to 2 ping in a row (300 ms each); reconnecting');
 		server.delayMs = 0;
 		await probeUntil(probe, (s) => s.ms !== null);
 		assert.ok(server.accepted >= 2, 'a fresh connection was made');
@@ -130,11 +154,14 @@ describe('EndpointProbe over WebSocket', () => {
 		const probe = probeFor(silent.url, {backoff: {baseMs: 60_000, maxMs: 60_000}});
 		await probe.ready();
 		const status = probe.status();
-		assert.equal(status.lastError, 'handshake timed out after 300 ms');
+		assert.equal(status.lastError, 'WebSocket handshake timed out after 300 ms');
 		assert.equal(status.state, 'reconnecting');
 		assert.ok(status.nextRetryAt !== null);
 		const sample = await probe.probe();
-		assert.deepEqual([sample.ms, sample.error], [null, 'handshake timed out after 300 ms']);
+		assert.deepEqual(
+			[sample.ms, sample.error],
+			[null, 'WebSocket handshake timed out after 300 ms'],
+		);
 		await probe.stop();
 		assert.equal(probe.status().state, 'stopped');
 		assert.equal(probe.status().nextRetryAt, null);
@@ -162,31 +189,32 @@ describe('EndpointProbe over WebSocket', () => {
 		await probeUntil(probe, (s) => s.ms !== null);
 	});
 
-	test('a server refusing requests before initialize gets initialized once', async () => {
-		const server = await fake({requireInitialize: true});
+	test('a ping answered with an error other than -32601: failed samples with the server text', async () => {
+		const server = await fake();
 		const probe = probeFor(server.url);
 		await probe.ready();
-		// This fake answers ping before initialize, like the spec says; make it refuse ping too.
 		server.mode = 'rpc-error';
 		const refused = await probe.probe();
 		assert.equal(refused.error, 'server error -32000 on ping: Internal failure');
-		await probe.probe();
-		assert.equal(server.received.filter((r) => r.method === 'initialize').length, 1);
+		assert.equal(probe.status().method, 'ping', 'only -32601 switches what is timed');
+		assert.equal(probe.status().state, 'connected', 'an answered error is not a lost session');
 	});
 
-	test('an HTTP service on a ws:// URL: the hint names the http URL', async () => {
+	test('a plain HTTP service on a ws:// URL: no MCP anywhere, every path tried is named', async () => {
 		const plain = await startHttpServer();
 		cleanups.push(() => plain.close());
+		plain.status = 404;
 		const probe = probeFor(`ws://127.0.0.1:${plain.port}`, {
 			backoff: {baseMs: 60_000, maxMs: 60_000},
 		});
 		await probe.ready();
 		const status = probe.status();
 		assert.equal(
-			status.hint,
-			`the endpoint answers plain HTTP; try --endpoint http://127.0.0.1:${plain.port}/health`,
+			status.lastError,
+			'no MCP answer: tried WebSocket 127.0.0.1:' +
+				plain.port +
+				' (HTTP 404), Streamable HTTP /mcp (HTTP 404), SSE /sse (HTTP 404)',
 		);
-		assert.match(String(status.lastError), /^got HTTP 200 instead of a WebSocket upgrade/);
 	});
 
 	test('the token goes in the Authorization header and nowhere else', async () => {
@@ -207,7 +235,7 @@ describe('EndpointProbe over WebSocket', () => {
 		for (const probe of [good, rejected, hung, refused]) {
 			seen.push(JSON.stringify(probe.status()), JSON.stringify(await probe.probe()));
 		}
-		assert.match(seen.join('\n'), /HTTP 401: the bearer token was rejected/);
+		assert.match(seen.join('\n'), /HTTP 401 Unauthorized: the bearer token was rejected/);
 		for (const text of seen) assert.ok(!text.includes(token), text);
 	});
 });
@@ -226,7 +254,9 @@ describe('EndpointProbe over HTTP', () => {
 			url: '/health',
 			authorization: 'Bearer http-token-123',
 		});
-		assert.equal(probe.status().kind, 'http');
+		assert.equal(probe.status().kind, 'inspector', "a /health URL is the Inspector proxy's check");
+		assert.equal(probe.status().method, 'GET /health');
+		assert.match(String(probe.status().note), /proves only that the Inspector proxy runs/);
 		assert.equal(probe.status().state, 'connected');
 
 		plain.status = 503;
@@ -303,7 +333,8 @@ describe('backoff and cleanup', () => {
 	});
 
 	test('stop() leaves no timers or sockets: the process exits on its own', async () => {
-		const hung = await fake({mode: 'never-answers'});
+		// Answers the handshake, then nothing: the child's ping stays in flight.
+		const hung = await fake();
 		const silent = await startSilentServer();
 		cleanups.push(() => silent.close());
 		const plain = await startHttpServer();
@@ -329,6 +360,10 @@ describe('backoff and cleanup', () => {
 		child.stderr.on('data', (d: Buffer) => (stderr += d));
 		let code: number | null = null;
 		child.on('exit', (c) => (code = c ?? -1));
+		assert.ok(
+			await waitFor(() => hung.received.some((r) => r.method === 'notifications/initialized')),
+		);
+		hung.mode = 'never-answers';
 		const exited = await waitFor(() => code !== null, 20_000, 25);
 		if (!exited) process.kill(child.pid!, 'SIGKILL');
 		assert.ok(exited, `the child kept running after stop(); stdout: ${stdout} stderr: ${stderr}`);
