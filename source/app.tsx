@@ -97,6 +97,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		detail: false,
 		filter: '',
 		editingFilter: false,
+		quitArmed: false,
 	});
 	const setFocus = (v: Pane) => {
 		ui.current.focus = v;
@@ -126,7 +127,12 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		ui.current.editingFilter = v;
 		setEditingFilterState(v);
 	};
-	const [quitArmed, setQuitArmed] = useState(false);
+	const [quitArmed, setQuitArmedState] = useState(false);
+	// In the ref too: "qq" read as one chunk must see the first q's arming.
+	const setQuitArmed = (v: boolean) => {
+		ui.current.quitArmed = v;
+		setQuitArmedState(v);
+	};
 
 	const width = Math.max(20, columns);
 	const layout = computeLayout(width, rows, {
@@ -215,7 +221,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			default:
 		}
 		if (input === 'q') {
-			if (runner.busy && !quitArmed) {
+			if (runner.busy && !ui.current.quitArmed) {
 				setQuitArmed(true);
 				return;
 			}

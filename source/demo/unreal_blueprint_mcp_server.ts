@@ -497,11 +497,15 @@ async function handleRequest(
 	}
 }
 
-/** The demo's rare failure: about one liveness request in 60 is never answered. */
-function leftUnanswered(method: string, dialect: Dialect): boolean {
+/**
+ * The demo's rare failure: about one steady-state liveness request in 60 is never answered. A
+ * handshake is always answered: the official client's era probe (`server/discover` with a string id,
+ * where its steady-state requests have numbers) must not make an action's connection fail at random.
+ */
+function leftUnanswered(method: string, dialect: Dialect, id: JsonRpcId): boolean {
 	// The 2026-07-28 revision removed ping; server/discover is what a modern monitor polls instead.
 	const liveness = dialect === 'modern' ? 'server/discover' : 'ping';
-	return method === liveness && Math.random() < 1 / 60;
+	return method === liveness && typeof id === 'number' && Math.random() < 1 / 60;
 }
 
 function rpcFailure(error: unknown, method: string): {code: number; message: string} {
@@ -547,7 +551,7 @@ function onMcpMessage(socket: WebSocket, data: RawData): void {
 	// Notifications (no id), e.g. notifications/initialized, get no reply.
 	if (request.id === undefined) return;
 	const method = request.method;
-	if (leftUnanswered(method, 'websocket')) return;
+	if (leftUnanswered(method, 'websocket', id)) return;
 	requestsServed++;
 	const delayMs = replyDelayMs();
 	handleRequest(method, request.params).then(
@@ -769,7 +773,7 @@ function answer(
 	params: unknown,
 	beforeSend?: (result: unknown) => Record<string, string>,
 ): void {
-	if (leftUnanswered(method, dialect)) {
+	if (leftUnanswered(method, dialect, id)) {
 		hold(response);
 		return;
 	}

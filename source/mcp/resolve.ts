@@ -242,7 +242,16 @@ export async function inspectorTargets(
 			throw new EndpointError('protocol', 'the Inspector proxy has no server command configured');
 		mcp.searchParams.set('command', command);
 		mcp.searchParams.set('args', args);
-		describe = redact(cleanServerText(`${command} ${args}`.trim(), 60), [proxyToken]);
+		// Paths cut to what tells one server from another: `node …/dist/index.js stdio`.
+		const short = (token: string) =>
+			token.includes('/')
+				? token.split('/').length > 3
+					? `…/${token.split('/').slice(-2).join('/')}`
+					: token
+				: token;
+		const program = command.split('/').pop() ?? command;
+		const shown = [program, ...args.split(/\s+/).filter(Boolean).map(short)].join(' ');
+		describe = redact(cleanServerText(shown, 80), [proxyToken]);
 	} else {
 		const server = String(config['defaultServerUrl'] ?? '');
 		if (!server)

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import path from 'node:path';
@@ -98,6 +99,17 @@ test('an idle child stays near 0 % CPU', {skip: !linux}, async (t) => {
 	const marker = uniqueMarker('quiet');
 	const {child, pid} = await spawnMarked(marker);
 	t.after(() => stopChild(child));
+	// Node's own start-up is not idleness: wait (bounded) until the child stops using CPU at all.
+	const cpuTicks = () => {
+		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		return Number(fields[11]) + Number(fields[12]);
+	};
+	for (let i = 0, last = -1; i < 50; i++) {
+		const now = cpuTicks();
+		if (now === last) break;
+		last = now;
+		await new Promise((r) => setTimeout(r, 200));
+	}
 	const probe = new ProcessProbe({match: new RegExp(escape(marker))});
 	await probe.sample();
 	await new Promise((r) => setTimeout(r, 500));
