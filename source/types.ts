@@ -134,7 +134,7 @@ export type EndpointStatus = {
 	transport: TransportSetting;
 	state: EndpointState;
 	lastError: string | null;
-	/** A hint for the operator, e.g. "Streamable HTTP answered at …/mcp: set endpoint.url to …". */
+	/** A hint for the operator, e.g. "set endpoint.url to http://…/mcp (Streamable HTTP answered there)". */
 	hint: string | null;
 	/** What the latency figures time: ping, server/discover, tools/list, or GET. */
 	method: string | null;

@@ -104,6 +104,8 @@ export function LatencyPane(props: LatencyPaneProps) {
 /** Who answers and what is timed: "unreal-blueprint-mcp 0.3.0 · times ping · handshake 4.2ms · 1 session". */
 function sessionLine(l: LatencyStatus): string | null {
 	const parts: string[] = [];
+	// What to fix in the config first: it is the part an operator acts on.
+	if (l.hint) parts.push(l.hint);
 	if (l.server)
 		parts.push(l.server.version ? `${l.server.name} ${l.server.version}` : l.server.name);
 	if (l.era) parts.push(l.era === 'modern' ? 'stateless' : 'session');
@@ -111,7 +113,6 @@ function sessionLine(l: LatencyStatus): string | null {
 	if (l.handshakeMs !== null) parts.push(`handshake ${formatMs(l.handshakeMs)}`);
 	if (l.sessions > 1) parts.push(`${l.sessions} handshakes`);
 	if (l.note) parts.push(l.note);
-	if (l.hint) parts.push(l.hint);
 	return parts.length > 0 ? parts.join(' · ') : null;
 }
 

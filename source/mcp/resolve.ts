@@ -156,7 +156,7 @@ function hintFor(spec: EndpointSpec, candidates: McpTarget[], target: McpTarget)
 	const needsTransport = inferred.mode !== 'mcp' || inferred.candidates[0]?.kind !== target.kind;
 	if (samePath && sameScheme && !needsTransport) return null;
 	const transport = needsTransport ? ` and endpoint.transport to "${target.kind}"` : '';
-	return `${transportLabel[target.kind]} answered at ${displayUrl(target.url)}: set endpoint.url to ${displayUrl(target.url)}${transport}`;
+	return `set endpoint.url to ${displayUrl(target.url)}${transport} (${transportLabel[target.kind]} answered there)`;
 }
 
 function summarise(

@@ -187,10 +187,7 @@ test('auto on a bare port and on a ws:// URL finds the transport, and the hint n
 		okSamples(await samples(probe, 1));
 		const status = probe.status();
 		assert.equal(status.kind, 'streamable-http');
-		assert.equal(
-			status.hint,
-			`Streamable HTTP answered at ${server.url}: set endpoint.url to ${server.url}`,
-		);
+		assert.equal(status.hint, `set endpoint.url to ${server.url} (Streamable HTTP answered there)`);
 		// Following the hint works, with no hint left.
 		const followed = probeFor(server.url);
 		await followed.ready();
@@ -202,7 +199,10 @@ test('auto on a bare port and on a ws:// URL finds the transport, and the hint n
 	await found.ready();
 	okSamples(await samples(found, 1));
 	assert.equal(found.status().kind, 'sse');
-	assert.match(String(found.status().hint), /SSE answered at http:\/\/127\.0\.0\.1:\d+\/sse/);
+	assert.match(
+		String(found.status().hint),
+		/^set endpoint\.url to http:\/\/127\.0\.0\.1:\d+\/sse \(SSE answered there\)$/,
+	);
 });
 
 test('the bearer token reaches the server and never the output; 401 and 403 say what is true', async () => {
@@ -251,4 +251,21 @@ test('probing adds no session or log line of its own per tick', async () => {
 	);
 	assert.equal((await server.stats()).sessionsCreated, 1);
 	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+test('a broken SSE event stream (server restarted): a new client and a new handshake', async () => {
+	const server = await startMcpServer('legacy-sse');
+	const probe = probeFor(server.url);
+	await probe.ready();
+	okSamples(await samples(probe, 2));
+	await server.restart();
+	probe.retryNow();
+	assert.ok(
+		await waitFor(async () => (await probe.probe()).error === null, 10_000, 100),
+		`no recovery: ${probe.status().lastError}`,
+	);
+	const status = probe.status();
+	assert.equal(status.state, 'connected');
+	assert.equal(status.sessions, 2);
+	assert.equal((await server.stats()).sessionsCreated, 1, 'one session on the new server');
 });
