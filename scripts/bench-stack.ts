@@ -63,7 +63,8 @@ export async function startBenchStack(dir: string): Promise<BenchStack> {
 	try {
 		if (server.pid !== undefined) pids.push(server.pid);
 		const line = await outputLine(server, 15_000);
-		const m = /mcp=ws:\/\/127\.0\.0\.1:(\d+) bridge=ws:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+		// `listening mcp=http://127.0.0.1:P/mcp ws=ws://127.0.0.1:P bridge=ws://127.0.0.1:B demo-id=…`
+		const m = /\bws=ws:\/\/127\.0\.0\.1:(\d+) bridge=ws:\/\/127\.0\.0\.1:(\d+)/.exec(line);
 		if (!m) throw new Error(`unexpected first line from the demo server: ${line}`);
 		const mcpPort = Number(m[1]);
 		const bridgePort = Number(m[2]);

@@ -5,6 +5,7 @@
 //   npm run bench -- --write            ... and writes BENCHMARKS.md
 //   npm run bench -- --quick            a short run with smaller sizes, for checking the bench itself
 //   npm run bench -- --only idle,flood  some parts: idle startup ingest flood memory probes floor
+//                                       transports
 //   npm run bench -- --profile          also one idle run under node --cpu-prof, top functions
 //   npm run bench -- --runs 5 --json    more runs; raw results as JSON at the end
 //
@@ -40,8 +41,18 @@ import {
 	type AlertTotals,
 } from './bench-terminal.js';
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
+import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
 
-const parts = ['idle', 'startup', 'ingest', 'flood', 'memory', 'probes', 'floor'] as const;
+const parts = [
+	'idle',
+	'startup',
+	'ingest',
+	'flood',
+	'memory',
+	'probes',
+	'floor',
+	'transports',
+] as const;
 type Part = (typeof parts)[number];
 
 function usage(message: string): never {
@@ -97,6 +108,8 @@ const sizes = {
 	siCalls: quick ? 0 : 10,
 	floorSeconds: quick ? 5 : 15,
 	logTailSeconds: quick ? 3 : 10,
+	transportCalls: quick ? 10 : 30,
+	serverLogTicks: quick ? 5 : 20,
 };
 const cols = 160;
 const rows = 48;
@@ -911,6 +924,33 @@ async function partFloor(): Promise<void> {
 	}
 }
 
+// ---------------------------------------------------------------------------------------------
+// 7. Each transport's probe, the client library, and the server log lines probing causes
+
+async function partTransports(): Promise<void> {
+	const s = await stack();
+	const began = performance.now();
+	process.stdout.write(
+		`\n7. transports: ${runs} runs × ${sizes.transportCalls} probes, 100 ms apart, per transport; imports in fresh node processes; ${sizes.serverLogTicks} ticks of the CLI against three logging servers\n`,
+	);
+	const measured = await runTransportBench({
+		demoPort: s.mcpPort,
+		runs,
+		calls: sizes.transportCalls,
+		gapMs: 100,
+		ticks: sizes.serverLogTicks,
+		dir: fs.mkdtempSync(path.join(work, 'transports-')),
+		env,
+		pids: otherPids,
+		log: (line) => process.stdout.write(`${line}\n`),
+	});
+	results['transports'] = measured;
+	notes.push(...measured.notes);
+	for (const {values, ...r} of transportRows(measured))
+		row({part: '7', ...r, spread: spread(values)});
+	process.stdout.write(`   (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
+}
+
 async function partProfile(): Promise<void> {
 	const dir = path.join(work, 'profile');
 	fs.mkdirSync(dir);
@@ -989,6 +1029,7 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		`**Responsiveness**: the same setup; a separate writer process appends ${sizes.floodRate.toLocaleString('en-US')} lines/s (every 10 ms, as many lines as the schedule is behind). After 2 s, ${sizes.presses} times: press \`?\` and time until the output chunk after which the Help pane is on screen; pause 100–200 ms; press Esc and time until it is gone; pause 150–400 ms. p50 and p95 (nearest rank) per run. "Lag" runs from stopping the writer until the Alerts title counts every line written.`,
 		`**Memory**: the same setup; RSS (mean of 3 readings) 3 s after the first full frame; then \`cat\` appends the realistic log ${sizes.memoryCopies} times (${(sizes.memoryCopies * sizes.ingestLines).toLocaleString('en-US')} lines); once the totals on screen are exact and 3 s more have passed, RSS again. Peak is the highest of the readings taken every 250 ms meanwhile.`,
 		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second, each in its own pseudo-terminal, all three at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
+		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
 	];
 	return [
 		'# Benchmarks',
@@ -1048,6 +1089,7 @@ async function main(): Promise<void> {
 		['memory', partMemory],
 		['probes', partProbes],
 		['floor', partFloor],
+		['transports', partTransports],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();
