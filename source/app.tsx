@@ -11,6 +11,7 @@ import {LatencyPane, latencyPaneLines} from './components/LatencyPane.js';
 import {PortsPane, portsPaneLines} from './components/PortsPane.js';
 import {ProcessesPane} from './components/ProcessesPane.js';
 import {ColorContext} from './components/theme.js';
+import {TinyScreen, isTooSmall} from './components/TinyScreen.js';
 import {useDialog} from './hooks/useDialog.js';
 import {useKeys} from './hooks/useKeys.js';
 import {useSnapshot, type SnapshotSource} from './hooks/useSnapshot.js';
@@ -134,7 +135,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		setQuitArmedState(v);
 	};
 
-	const width = Math.max(20, columns);
+	// Never wider than the terminal: a longer line wraps there and leaves fragments after a resize.
+	const width = columns;
 	const layout = computeLayout(width, rows, {
 		ports: portsPaneLines(snapshot.ports),
 		processes: Math.max(1, snapshot.processes.length),
@@ -293,6 +295,21 @@ export function App({store, runner, config, onQuit}: AppProps) {
 				? 'keys unavailable: stdin is not a terminal'
 				: null;
 
+	if (isTooSmall(columns, rows)) {
+		return (
+			<ColorContext.Provider value={config.color}>
+				<TinyScreen
+					columns={columns}
+					rows={rows}
+					snapshot={snapshot}
+					dialog={dialog}
+					keys={hints}
+					notice={notice}
+				/>
+			</ColorContext.Provider>
+		);
+	}
+
 	const body = layout.ports + layout.processes + layout.latency + layout.alerts;
 	const bottomHeight = layout.alerts;
 	const latencyPane = (
@@ -342,15 +359,19 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		);
 	}
 
+	// The boxes that cut are as wide as the terminal, whatever `width` the panes inside were given, and
+	// cut both ways (a box that cuts only rows lifts the cut of the boxes around it). On a resize Ink
+	// lays out and prints the tree it has at the new width before React renders the one for the new
+	// size; a line wider than the terminal would wrap there and leave fragments behind.
 	return (
 		<ColorContext.Provider value={config.color}>
-			<Box flexDirection="column" width={width} height={Math.max(3, rows - 1)} overflowY="hidden">
+			<Box flexDirection="column" width="100%" height={rows - 1} overflow="hidden">
 				<Header snapshot={snapshot} width={width} readOnly={config.readOnly} small={layout.small} />
 				{help ? (
 					<HelpOverlay width={width} height={body} readOnly={config.readOnly} />
 				) : (
-					<Box flexDirection="column" height={body} overflowY="hidden">
-						<Box height={layout.ports} flexDirection="column" overflowY="hidden">
+					<Box flexDirection="column" height={body} overflow="hidden">
+						<Box height={layout.ports} flexDirection="column" overflow="hidden">
 							<PortsPane
 								ports={snapshot.ports}
 								endpoint={snapshot.latency}
@@ -362,7 +383,7 @@ export function App({store, runner, config, onQuit}: AppProps) {
 								header={!layout.compact}
 							/>
 						</Box>
-						<Box height={layout.processes} flexDirection="column" overflowY="hidden">
+						<Box height={layout.processes} flexDirection="column" overflow="hidden">
 							<ProcessesPane
 								processes={snapshot.processes}
 								system={snapshot.system}

@@ -1,6 +1,7 @@
 import readline from 'node:readline/promises';
 import process from 'node:process';
 import {plural} from './lib/format.js';
+import {safeJson, sanitizeText} from './lib/sanitize.js';
 import {formatBytes, listBackups, runBackup} from './actions/backup.js';
 import {describePlan, planRestart, runRestart} from './actions/restart.js';
 import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js';
@@ -25,6 +26,11 @@ const statusWord: Record<ActionStep['status'], string> = {
 	skipped: 'SKIP',
 };
 
+/** One line of output: what it carries may come from a server or a log, so nothing in it acts. */
+function say(out: NodeJS.WritableStream, text: string): void {
+	out.write(`${sanitizeText(text)}\n`);
+}
+
 /** Steps as lines: on stderr in --json mode so stdout stays one JSON document. */
 function lineReporter(json: boolean): {report: StepReporter; steps: ActionStep[]} {
 	const steps: ActionStep[] = [];
@@ -33,8 +39,9 @@ function lineReporter(json: boolean): {report: StepReporter; steps: ActionStep[]
 		const i = steps.findIndex((s) => s.id === step.id);
 		if (i === -1) steps.push(step);
 		else steps[i] = step;
-		out.write(
-			`${statusWord[step.status].padEnd(4)} ${step.label}${step.detail ? `: ${step.detail}` : ''}\n`,
+		say(
+			out,
+			`${statusWord[step.status].padEnd(4)} ${step.label}${step.detail ? `: ${step.detail}` : ''}`,
 		);
 	};
 	return {report, steps};
@@ -42,10 +49,10 @@ function lineReporter(json: boolean): {report: StepReporter; steps: ActionStep[]
 
 function finish(result: ActionResult, steps: ActionStep[], json: boolean): number {
 	if (json) {
-		process.stdout.write(JSON.stringify({...result, steps}, null, 2) + '\n');
+		process.stdout.write(safeJson({...result, steps}, 2) + '\n');
 	} else {
-		process.stdout.write(`${result.ok ? 'OK' : 'FAIL'} ${result.summary}\n`);
-		if (result.next) process.stdout.write(`next: ${result.next}\n`);
+		say(process.stdout, `${result.ok ? 'OK' : 'FAIL'} ${result.summary}`);
+		if (result.next) say(process.stdout, `next: ${result.next}`);
 	}
 	return result.ok ? 0 : 1;
 }
@@ -61,7 +68,7 @@ async function confirm(question: string, opts: CommandOptions): Promise<number |
 	}
 	const rl = readline.createInterface({input: process.stdin, output: process.stdout});
 	try {
-		const answer = await rl.question(`${question} [y/N] `);
+		const answer = await rl.question(`${sanitizeText(question)} [y/N] `);
 		if (/^y(es)?$/i.test(answer.trim())) return null;
 		process.stdout.write('cancelled: nothing was changed\n');
 		return 1;
@@ -108,13 +115,14 @@ export async function runCommand(
 			if (id === undefined) {
 				const backups = await listBackups(config.backup.dir);
 				if (opts.json) {
-					process.stdout.write(JSON.stringify(backups, null, 2) + '\n');
+					process.stdout.write(safeJson(backups, 2) + '\n');
 				} else if (backups.length === 0) {
-					process.stdout.write(`no backups in ${config.backup.dir} (mcptop backup makes one)\n`);
+					say(process.stdout, `no backups in ${config.backup.dir} (mcptop backup makes one)`);
 				} else {
 					for (const b of backups) {
-						process.stdout.write(
-							`${b.id}  ${b.createdAt}  ${plural(b.fileCount, 'file')}  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}\n`,
+						say(
+							process.stdout,
+							`${b.id}  ${b.createdAt}  ${plural(b.fileCount, 'file')}  ${formatBytes(b.bytes)}${b.valid ? '' : `  INVALID: ${b.problem ?? ''}`}`,
 						);
 					}
 					process.stdout.write('restore one with: mcptop restore ID\n');
@@ -141,7 +149,7 @@ export async function runCommand(
 				);
 			}
 			const out = opts.json ? process.stderr : process.stdout;
-			for (const line of describeRestorePlan(plan, config.project.dir)) out.write(`${line}\n`);
+			for (const line of describeRestorePlan(plan, config.project.dir)) say(out, line);
 			const refused = await confirm(`Restore backup ${id} into ${config.project.dir}?`, opts);
 			if (refused !== null) return refused;
 			return finish(await runRestore(cfg, id, report), steps, opts.json);
@@ -150,7 +158,7 @@ export async function runCommand(
 			if (config.readOnly) return refuseReadOnly('restart');
 			const plan = await planRestart(config);
 			const out = opts.json ? process.stderr : process.stdout;
-			for (const line of describePlan(plan)) out.write(`${line}\n`);
+			for (const line of describePlan(plan)) say(out, line);
 			if (plan.problems.length > 0) {
 				return finish(
 					{ok: false, summary: `restart refused: ${plan.problems.join('; ')}`},
@@ -163,7 +171,7 @@ export async function runCommand(
 			return finish(await runRestart(config, plan, report), steps, opts.json);
 		}
 		default:
-			process.stderr.write(`mcptop: unknown command ${JSON.stringify(command)}\n`);
+			say(process.stderr, `mcptop: unknown command ${safeJson(command)}`);
 			return 2;
 	}
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {patternProblem} from './lib/safe-regex.js';
+import {sanitizeText} from './lib/sanitize.js';
 import {transportSettings, type Config} from './types.js';
 
 export function stateHome(): string {
@@ -92,6 +94,80 @@ export function defaultConfig(): Config {
 /** A mistake the operator can fix: printed as one line, exit code 2. */
 export class ConfigError extends Error {
 	override name = 'ConfigError';
+	constructor(message: string) {
+		// Keys, paths and values in the message come from the operator's input: a newline or an escape
+		// sequence in a key must not become a second line or reach the terminal.
+		super(sanitizeText(message));
+	}
+}
+
+export type NumberBounds = {min: number; max: number; integer: boolean};
+
+const whole = (min: number, max: number): NumberBounds => ({min, max, integer: true});
+const real = (min: number, max: number): NumberBounds => ({min, max, integer: false});
+
+/** The dotted path of every number in T (arrays excluded: their items are checked on their own). */
+type NumberPaths<T, P extends string = ''> = {
+	[K in keyof T & string]: T[K] extends number
+		? `${P}${K}`
+		: T[K] extends readonly unknown[]
+			? never
+			: T[K] extends object
+				? NumberPaths<T[K], `${P}${K}.`>
+				: never;
+}[keyof T & string];
+
+export type NumberKey = NumberPaths<Config>;
+
+/**
+ * The range of every numeric setting (README "Configuration"). Typed by the Config shape, so a new
+ * numeric key does not compile without its bounds. Times stay far below setTimeout's 2^31 - 1 ms,
+ * past which Node fires after 1 ms; counts that size a buffer stay small enough to allocate.
+ */
+export const numberBounds: Record<NumberKey, NumberBounds> = {
+	intervalMs: whole(100, 3_600_000),
+	'endpoint.timeoutMs': whole(50, 600_000),
+	logBacklogLines: whole(0, 100_000),
+	'alerts.warningBurst': whole(1, 10_000),
+	'alerts.warningWindowMs': whole(1000, 86_400_000),
+	'thresholds.system.cpuPercent': real(0, 100),
+	'thresholds.system.memoryPercent': real(0, 100),
+	'thresholds.system.diskPercent': real(0, 100),
+	'thresholds.system.availableMemoryMb': real(0, 1_048_576),
+	'thresholds.system.freeDiskGb': real(0, 1_048_576),
+	// Percent of one core, as top shows it: a process on many cores goes past 100.
+	'thresholds.process.cpuPercent': real(0, 100_000),
+	'thresholds.process.rssMb': real(0, 1_048_576),
+	'thresholds.process.rssGrowthMb': real(0, 1_048_576),
+	'thresholds.process.leakMbPerSec': real(0, 1024),
+	'thresholds.process.leakSamples': whole(2, 10_000),
+	'thresholds.latency.excellentMs': real(0, 600_000),
+	'thresholds.latency.goodMs': real(0, 600_000),
+	'thresholds.latency.acceptableMs': real(0, 600_000),
+	'latency.window': whole(2, 10_000),
+	'restart.graceMs': whole(0, 600_000),
+	'restart.readyTimeoutMs': whole(1000, 600_000),
+	'backup.keep': whole(1, 1000),
+	// The actions' own limits (latency-analysis.ts, concurrency-test.ts), caught here at start.
+	'analysis.iterations': whole(1, 1000),
+	'analysis.workers': whole(1, 100),
+	'analysis.requests': whole(1, 1000),
+};
+
+export const portBounds = whole(1, 65_535);
+
+function checkNumber(key: string, value: unknown, bounds: NumberBounds): number {
+	const range = `${bounds.integer ? 'a whole number' : 'a number'} from ${bounds.min} to ${bounds.max}`;
+	if (typeof value !== 'number')
+		throw new ConfigError(`${key}: must be ${range} (got ${typeName(value)})`);
+	if (
+		!Number.isFinite(value) ||
+		value < bounds.min ||
+		value > bounds.max ||
+		(bounds.integer && !Number.isInteger(value))
+	)
+		throw new ConfigError(`${key}: must be ${range} (got ${value})`);
+	return value;
 }
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
@@ -117,13 +193,11 @@ function typeName(v: unknown): string {
 }
 
 export function checkRegex(pattern: string, key: string): void {
-	try {
-		new RegExp(pattern, 'i');
-	} catch (error) {
-		const why =
-			error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : '';
+	// Checked as they run (lib/safe-regex.ts, on RE2): alert rules case-insensitive and by code
+	// point (monitor/alert-rules.ts), process.match and --match as written.
+	const why = patternProblem(pattern, key.startsWith('alerts.') ? 'iu' : '');
+	if (why)
 		throw new ConfigError(`${key}: bad regular expression ${JSON.stringify(pattern)} (${why})`);
-	}
 }
 
 export function checkUrl(url: string, key: string): void {
@@ -143,12 +217,23 @@ export function checkUrl(url: string, key: string): void {
 }
 
 function checkPort(value: unknown, key: string): number {
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+	if (
+		typeof value !== 'number' ||
+		!Number.isInteger(value) ||
+		value < portBounds.min ||
+		value > portBounds.max
+	) {
 		throw new ConfigError(
-			`${key}: must be a port number from 1 to 65535 (got ${JSON.stringify(value)})`,
+			`${key}: must be a port number from ${portBounds.min} to ${portBounds.max} (got ${typeof value === 'number' ? value : typeName(value)})`,
 		);
 	}
 	return value;
+}
+
+/** `endpoint.url`, or `endpoint["a b"]` for a key that is not a plain name (a typo can be anything). */
+function keyPath(prefix: string, field: string): string {
+	if (/^[A-Za-z]\w*$/.test(field)) return prefix ? `${prefix}.${field}` : field;
+	return `${prefix || 'config'}[${JSON.stringify(field)}]`;
 }
 
 function checkStringArray(value: unknown, key: string): string[] {
@@ -177,7 +262,9 @@ function checkPorts(value: unknown, key: string): Config['ports'] {
 		const entry = item as Record<string, unknown>;
 		for (const field of Object.keys(entry)) {
 			if (!['port', 'name', 'clients', 'host'].includes(field))
-				throw new ConfigError(`${k}.${field}: unknown key (known: port, name, clients, host)`);
+				throw new ConfigError(
+					`${keyPath(k, field)}: unknown key (known: port, name, clients, host)`,
+				);
 		}
 		const port = checkPort(entry['port'], `${k}.port`);
 		if (entry['name'] !== undefined && typeof entry['name'] !== 'string')
@@ -210,7 +297,7 @@ function checkRules(value: unknown, key: string): Config['alerts']['rules'] {
 			throw new ConfigError(`${k}.pattern: must be a non-empty string`);
 		for (const field of Object.keys(entry)) {
 			if (field !== 'severity' && field !== 'pattern')
-				throw new ConfigError(`${k}.${field}: unknown key (known: severity, pattern)`);
+				throw new ConfigError(`${keyPath(k, field)}: unknown key (known: severity, pattern)`);
 		}
 		checkRegex(entry['pattern'], `${k}.pattern`);
 		return {
@@ -238,10 +325,11 @@ function mergeInto(
 	baseDir: string,
 ): void {
 	for (const [field, value] of Object.entries(input)) {
-		const key = prefix + field;
-		if (!(field in target)) {
+		const key = keyPath(prefix, field);
+		// Own keys only: "constructor", "toString" or "__proto__" are typos like any other.
+		if (!Object.hasOwn(target, field)) {
 			throw new ConfigError(
-				`${key}: unknown key${prefix ? '' : ' (see mcptop --print-config for the known keys)'}`,
+				`${key}: unknown key ${prefix ? `(known: ${Object.keys(target).join(', ')})` : '(see mcptop --print-config for the known keys)'}`,
 			);
 		}
 		const current = target[field];
@@ -263,18 +351,11 @@ function mergeInto(
 			if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 				throw new ConfigError(`${key}: must be an object (got ${typeName(value)})`);
 			}
-			mergeInto(
-				current as Record<string, Json>,
-				value as Record<string, unknown>,
-				`${key}.`,
-				baseDir,
-			);
+			mergeInto(current as Record<string, Json>, value as Record<string, unknown>, key, baseDir);
 		} else if (typeof current === 'number') {
-			if (typeof value !== 'number' || !Number.isFinite(value)) {
-				throw new ConfigError(`${key}: must be a number (got ${typeName(value)})`);
-			}
-			if (value < 0) throw new ConfigError(`${key}: must not be negative (got ${value})`);
-			target[field] = value;
+			const bounds = numberBounds[key as NumberKey] as NumberBounds | undefined;
+			if (!bounds) throw new Error(`numberBounds has no entry for ${key}`);
+			target[field] = checkNumber(key, value, bounds);
 		} else if (typeof current === 'boolean') {
 			if (typeof value !== 'boolean')
 				throw new ConfigError(`${key}: must be true or false (got ${typeName(value)})`);
@@ -282,19 +363,37 @@ function mergeInto(
 		} else if (typeof current === 'string') {
 			if (typeof value !== 'string')
 				throw new ConfigError(`${key}: must be a string (got ${typeName(value)})`);
+			if (pathKeys.has(key) && value === '')
+				throw new ConfigError(`${key}: must not be empty (use "." for the config file's folder)`);
 			target[field] = pathKeys.has(key) ? resolvePath(value, baseDir) : value;
 		}
 	}
 }
 
+function valueAt(config: Config, key: string): unknown {
+	let value: unknown = config;
+	for (const part of key.split('.')) {
+		if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part))
+			return undefined;
+		value = (value as Record<string, unknown>)[part];
+	}
+	return value;
+}
+
 /** Checks that cut across keys; run after every layer is merged. */
 export function checkConfig(config: Config): Config {
-	if (config.intervalMs < 100)
-		throw new ConfigError(`intervalMs: ${config.intervalMs} ms is too short (minimum 100)`);
-	if (config.endpoint.timeoutMs < 50)
-		throw new ConfigError(
-			`endpoint.timeoutMs: ${config.endpoint.timeoutMs} ms is too short (minimum 50)`,
-		);
+	for (const [key, bounds] of Object.entries(numberBounds))
+		checkNumber(key, valueAt(config, key), bounds);
+	const latency = config.thresholds.latency;
+	for (const [lower, upper] of [
+		['excellentMs', 'goodMs'],
+		['goodMs', 'acceptableMs'],
+	] as const) {
+		if (latency[upper] < latency[lower])
+			throw new ConfigError(
+				`thresholds.latency.${upper}: must not be below thresholds.latency.${lower} (${latency[upper]} < ${latency[lower]})`,
+			);
+	}
 	checkUrl(config.endpoint.url, 'endpoint.url');
 	if (!transportSettings.includes(config.endpoint.transport))
 		throw new ConfigError(
@@ -303,10 +402,6 @@ export function checkConfig(config: Config): Config {
 	checkRegex(config.process.match, 'process.match');
 	if (config.process.match.trim() === '')
 		throw new ConfigError('process.match: must not be empty (it would match every process)');
-	if (config.latency.window < 2 || !Number.isInteger(config.latency.window))
-		throw new ConfigError('latency.window: must be a whole number ≥ 2');
-	if (config.backup.keep < 1 || !Number.isInteger(config.backup.keep))
-		throw new ConfigError('backup.keep: must be a whole number ≥ 1');
 	for (const [i, p] of config.ports.entries()) checkPort(p.port, `ports[${i}].port`);
 	return config;
 }
@@ -315,7 +410,7 @@ export type LoadedConfigFile = {path: string; data: unknown} | null;
 
 /** The config file: --config PATH, else ./mcptop.config.json, else the user config directory. */
 export function findConfigFile(explicit: string | undefined, cwd: string): string | null {
-	if (explicit) return resolvePath(explicit, cwd);
+	if (explicit !== undefined) return resolvePath(explicit, cwd);
 	const local = path.join(cwd, 'mcptop.config.json');
 	if (fs.existsSync(local)) return local;
 	const xdg = process.env['XDG_CONFIG_HOME'];
@@ -324,27 +419,111 @@ export function findConfigFile(explicit: string | undefined, cwd: string): strin
 	return fs.existsSync(user) ? user : null;
 }
 
-export function readConfigFile(file: string): unknown {
+/** Far above any real config; a path to a log or a disk image is refused before it is read. */
+export const configSizeLimit = 1024 * 1024;
+
+function formatSize(bytes: number): string {
+	const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+	if (bytes < 1024) return `${bytes} bytes`;
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function fileKind(stats: fs.Stats): string {
+	if (stats.isDirectory()) return 'a directory';
+	if (stats.isFIFO()) return 'a FIFO';
+	if (stats.isSocket()) return 'a socket';
+	if (stats.isCharacterDevice()) return 'a character device';
+	if (stats.isBlockDevice()) return 'a block device';
+	return 'not a regular file';
+}
+
+function openErrorText(error: unknown, file: string): string {
+	const code = (error as NodeJS.ErrnoException).code;
+	switch (code) {
+		case 'ENOENT':
+			return 'no such file';
+		case 'EACCES':
+		case 'EPERM':
+			return 'permission denied';
+		case 'EISDIR':
+			return 'not a regular file (a directory)';
+		case 'ENOTDIR':
+			return 'a part of the path is not a directory';
+		case 'ELOOP':
+			return 'too many levels of symbolic links';
+		case 'ENAMETOOLONG':
+			return 'the path is too long';
+		case 'ERR_INVALID_ARG_VALUE':
+		case 'ERR_INVALID_ARG_TYPE':
+			return 'the path contains a NUL character';
+		case 'ENXIO': {
+			// What open() says for a Unix socket.
+			try {
+				return `not a regular file (${fileKind(fs.statSync(file))})`;
+			} catch {
+				return 'no such device';
+			}
+		}
+		default:
+			return code ?? (error instanceof Error ? error.message : String(error));
+	}
+}
+
+const sizeLimitText = `the ${formatSize(configSizeLimit).replace('.0 ', ' ')} a config may be`;
+
+function tooBig(size: number): string {
+	// "1.0 MiB, more than the 1 MiB" would read as a contradiction: give the bytes then.
+	const shown =
+		formatSize(size) === formatSize(configSizeLimit) ? `${size} bytes` : formatSize(size);
+	return `${shown}, more than ${sizeLimitText}`;
+}
+
+/**
+ * Reads a config: a regular file of at most configSizeLimit bytes. `source` names where the path came
+ * from in messages: "--config", or "config" for a file found on its own.
+ */
+export function readConfigFile(file: string, source = '--config'): unknown {
+	const refuse = (why: string) => new ConfigError(`${source}: cannot read ${file}: ${why}`);
+	let fd: number;
+	try {
+		// O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever. Windows has no such flag
+		// (and no FIFOs in the file system).
+		fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+	} catch (error) {
+		throw refuse(openErrorText(error, file));
+	}
 	let text: string;
 	try {
-		text = fs.readFileSync(file, 'utf8');
+		const stats = fs.fstatSync(fd);
+		if (!stats.isFile()) throw refuse(`not a regular file (${fileKind(stats)})`);
+		if (stats.size > configSizeLimit) throw refuse(tooBig(stats.size));
+		// One byte more than the cap tells a file that grew after fstat (or that reports no size).
+		const buffer = Buffer.alloc(configSizeLimit + 1);
+		let length = 0;
+		for (;;) {
+			const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+			if (n === 0) break;
+			length += n;
+			if (length === buffer.length) throw refuse(`more than ${sizeLimitText}`);
+		}
+		text = buffer.toString('utf8', 0, length);
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why =
-			code === 'ENOENT'
-				? 'no such file'
-				: code === 'EACCES'
-					? 'permission denied'
-					: code === 'EISDIR'
-						? 'is a directory'
-						: String(code ?? error);
-		throw new ConfigError(`--config: cannot read ${file}: ${why}`);
+		if (error instanceof ConfigError) throw error;
+		throw refuse(openErrorText(error, file));
+	} finally {
+		fs.closeSync(fd);
 	}
 	try {
-		return JSON.parse(text) as unknown;
+		return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
 	} catch (error) {
 		throw new ConfigError(
-			`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+			`${source}: ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
 		);
 	}
 }
@@ -357,17 +536,19 @@ export function parseDuration(text: string, flag: string): number {
 			`${flag}: ${JSON.stringify(text)} is not a duration (examples: 1000, 500ms, 2s)`,
 		);
 	const ms = m[2]?.toLowerCase() === 's' ? Number(m[1]) * 1000 : Number(m[1]);
-	if (ms < 100)
+	const {min, max} = numberBounds.intervalMs;
+	if (ms < min)
 		throw new ConfigError(
-			`${flag}: ${ms} ms is too short (minimum 100ms)${m[2] ? '' : `; did you mean ${m[1]}s?`}`,
+			`${flag}: ${ms} ms is too short (minimum ${min}ms)${m[2] ? '' : `; did you mean ${m[1]}s?`}`,
 		);
+	if (ms > max) throw new ConfigError(`${flag}: ${ms} ms is too long (maximum ${max}ms, one hour)`);
 	return Math.round(ms);
 }
 
 /** "--port 6277", "--port 6277:mcp", "--port 8080:bridge:clients". */
 export function parsePortFlag(text: string): Config['ports'][number] {
-	const [portText = '', name, extra] = text.split(':');
-	if (!/^\d+$/.test(portText))
+	const [portText = '', name, extra, ...more] = text.split(':');
+	if (!/^\d+$/.test(portText) || more.length > 0)
 		throw new ConfigError(
 			`--port: ${JSON.stringify(text)} is not a port (examples: 6277, 6277:mcp, 8080:bridge:clients)`,
 		);
@@ -391,15 +572,44 @@ export type ConfigFlags = {
 	color?: boolean;
 };
 
+const valueFlags = {
+	config: '--config',
+	interval: '--interval',
+	endpoint: '--endpoint',
+	transport: '--transport',
+	match: '--match',
+	projectDir: '--project-dir',
+	stateDir: '--state-dir',
+} as const;
+const listFlags = {port: '--port', log: '--log'} as const;
+
+/** An empty value is a mistake (`--config "$UNSET"`), as an empty string is in the config file. */
+function checkEmptyFlags(flags: ConfigFlags): void {
+	for (const [name, flag] of Object.entries(valueFlags)) {
+		if (flags[name as keyof typeof valueFlags] === '')
+			throw new ConfigError(`${flag}: must not be empty`);
+	}
+	for (const [name, flag] of Object.entries(listFlags)) {
+		if (flags[name as keyof typeof listFlags]?.includes(''))
+			throw new ConfigError(`${flag}: must not be empty`);
+	}
+	if (flags.match !== undefined && flags.match.trim() === '')
+		throw new ConfigError('--match: must not be blank (it would match every process)');
+}
+
 /** Defaults < config file < flags. Throws ConfigError. */
 export function loadConfig(
 	flags: ConfigFlags,
 	cwd = process.cwd(),
 ): {config: Config; file: string | null} {
+	checkEmptyFlags(flags);
 	let config = defaultConfig();
 	config.project.dir = cwd;
 	const file = findConfigFile(flags.config, cwd);
-	if (file) config = mergeConfig(config, readConfigFile(file), path.dirname(file));
+	if (file) {
+		const data = readConfigFile(file, flags.config === undefined ? 'config' : '--config');
+		config = mergeConfig(config, data, path.dirname(file));
+	}
 	if (flags.interval !== undefined) config.intervalMs = parseDuration(flags.interval, '--interval');
 	if (flags.endpoint !== undefined) {
 		checkUrl(flags.endpoint, '--endpoint');

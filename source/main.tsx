@@ -12,6 +12,7 @@ import {takeEarlyDemo} from './demo/early.js';
 import {startDemoStack, type DemoStack} from './demo/stack.js';
 import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
+import {sanitizeText} from './lib/sanitize.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -33,8 +34,9 @@ const flagSpec = {
 	printConfig: {type: 'boolean', default: false},
 } as const;
 
-const cli = meow(
-	`
+const cli = parseFlags(() =>
+	meow(
+		`
   Usage
     $ mcptop [options]                 live monitor (JSON lines when stdout is not a terminal)
     $ mcptop validate|backup|restart   run an action without the screen
@@ -64,13 +66,30 @@ const cli = meow(
 
   Exit codes: 0 ok, 1 the check or action failed, 2 usage or configuration error
 `,
-	{
-		importMeta: import.meta,
-		// Checked below, so an unknown flag gets the same one-line message and exit 2 as other mistakes.
-		allowUnknownFlags: true,
-		flags: flagSpec,
-	},
+		{
+			importMeta: import.meta,
+			// Checked below, so an unknown flag gets the same one-line message and exit 2 as other mistakes.
+			allowUnknownFlags: true,
+			flags: flagSpec,
+		},
+	),
 );
+
+/** meow throws for a single-value flag given twice: the same one-line usage error as other mistakes. */
+function parseFlags<T>(parse: () => T): T {
+	try {
+		return parse();
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		const twice = /^The flag --(\w+) can only be set once/.exec(message);
+		if (!twice) fail(message);
+		fail(`${kebab(twice[1] ?? '')}: given more than once (it takes one value)`);
+	}
+}
+
+function kebab(name: string): string {
+	return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
 
 function fail(message: string, code = 2): never {
 	process.stderr.write(`mcptop: ${message}\n`);
@@ -94,35 +113,73 @@ function applyDemo(config: Config, demo: DemoStack): Config {
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
-let exiting = false;
+// Quitting is bounded: the cleanups together get this long, then the process exits whatever still
+// waits (a probe that does not let go, a server that does not answer). process.exit runs the 'exit'
+// handlers, which leave the alternate screen, show the cursor and signal the demo's processes.
+const shutdownBudgetMs = 1200;
+let exiting: Promise<never> | null = null;
 
-async function shutdown(code: number): Promise<never> {
-	if (!exiting) {
-		exiting = true;
-		for (const cleanup of cleanups.reverse()) {
+function shutdown(code: number): Promise<never> {
+	exiting ??= (async (): Promise<never> => {
+		const deadline = Date.now() + shutdownBudgetMs;
+		setTimeout(() => process.exit(code), shutdownBudgetMs);
+		const steps = cleanups.reverse();
+		for (const [index, cleanup] of steps.entries()) {
+			// Each waits at most its share of the time left, so the later ones (the demo's stop) still
+			// start in time; one that is cut short goes on while the next runs.
+			const share = Math.max(0, (deadline - Date.now()) / (steps.length - index));
+			let timer: NodeJS.Timeout | undefined;
 			try {
-				await cleanup();
+				await Promise.race([
+					(async () => cleanup())(),
+					new Promise((resolve) => {
+						timer = setTimeout(resolve, share);
+					}),
+				]);
 			} catch {
 				// Best effort: every cleanup gets its turn.
+			} finally {
+				clearTimeout(timer);
 			}
 		}
-	}
-	process.exit(code);
+		process.exit(code);
+	})();
+	// A second call (the screen closing because the first one unmounted it) waits for the first.
+	return exiting;
 }
 
 const knownFlags = new Set([
-	...Object.keys(flagSpec).map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
+	...Object.keys(flagSpec).map((name) => kebab(name).slice(2)),
 	'no-color',
 	'help',
 	'version',
 ]);
+const valueFlags = new Set(
+	Object.entries(flagSpec)
+		.filter(([, spec]) => spec.type === 'string')
+		.map(([name]) => kebab(name).slice(2)),
+);
 
+// meow loses a missing value: "--log" last, before another flag or as "--log=" keeps the configured
+// list, and a bare "--config" would search for a config instead. Each is a mistake: say so.
 function checkFlags(argv: string[]): void {
-	for (const arg of argv) {
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i] ?? '';
 		if (arg === '--') return;
 		if (!arg.startsWith('-') || arg === '-') continue;
-		const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+		const [name = '', ...value] = arg.replace(/^--?/, '').split('=');
 		if (!knownFlags.has(name)) fail(`unknown flag ${arg.split('=')[0]} (see mcptop --help)`);
+		if (!valueFlags.has(name)) continue;
+		if (value.length > 0) {
+			if (value.join('=') === '') fail(`--${name}: must not be empty`);
+			continue;
+		}
+		const next = argv[i + 1];
+		if (next === undefined) fail(`--${name}: needs a value`);
+		// The parser reads "-5" as a value, and "-x", "--x" or "-" as what comes after the flag.
+		if (next.startsWith('-') && !/^-\d/.test(next))
+			fail(`--${name}: needs a value (write --${name}=${next} for one that starts with -)`);
+		i++;
 	}
 }
 
@@ -159,7 +216,9 @@ async function main(): Promise<void> {
 		return;
 	}
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.on(signal, () => void shutdown(signal === 'SIGINT' ? 130 : 0));
+		const code = signal === 'SIGINT' ? 130 : 0;
+		// A second signal while the cleanups run: the operator means it, exit at once.
+		process.on(signal, () => (exiting ? process.exit(code) : void shutdown(code)));
 	}
 	if (cli.flags.demo) {
 		const interactive = process.stdout.isTTY && !cli.flags.json && !cli.flags.once && !command;
@@ -217,8 +276,10 @@ async function main(): Promise<void> {
 			const snapshot = store.getSnapshot();
 			if (cli.flags.json) process.stdout.write(JSON.stringify(snapshot) + '\n');
 			else {
-				process.stdout.write(`${snapshot.health} ${snapshot.profile} @ ${snapshot.host}\n`);
-				for (const reason of snapshot.reasons) process.stdout.write(`  ${reason}\n`);
+				process.stdout.write(
+					`${sanitizeText(`${snapshot.health} ${snapshot.profile} @ ${snapshot.host}`)}\n`,
+				);
+				for (const reason of snapshot.reasons) process.stdout.write(`  ${sanitizeText(reason)}\n`);
 			}
 			return void (await shutdown(snapshot.health === 'OK' ? 0 : 1));
 		}

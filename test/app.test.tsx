@@ -1,12 +1,16 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {EventEmitter} from 'node:events';
+import {stripVTControlCharacters} from 'node:util';
 import React from 'react';
+import {render as inkRender} from 'ink';
 import {render} from 'ink-testing-library';
 import {App, computeLayout} from '../source/app.js';
 import {ActionRunner} from '../source/actions/runner.js';
 import {defaultConfig} from '../source/config.js';
 import type {Snapshot} from '../source/types.js';
-import {alert, snapshot} from './helpers/snapshot.js';
+import {formatClock} from '../source/lib/format.js';
+import {alert, latency, port, proc, snapshot, t0} from './helpers/snapshot.js';
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
 
@@ -34,7 +38,57 @@ test('the layout never asks for more than rows - 1 lines, from 40×12 to 200×60
 	}
 });
 
-function harness(snap: Snapshot) {
+/**
+ * A terminal of a given size for Ink (ink-testing-library's is always 100 columns and has no rows):
+ * `resize()` changes it the way a terminal does, with a 'resize' event.
+ */
+class SizedStdout extends EventEmitter {
+	frames: string[] = [];
+	constructor(
+		public columns: number,
+		public rows: number,
+	) {
+		super();
+	}
+	write = (frame: string) => {
+		this.frames.push(frame);
+		return true;
+	};
+	resize(columns: number, rows: number) {
+		this.columns = columns;
+		this.rows = rows;
+		this.emit('resize');
+	}
+	/** The last frame's lines without styling; an empty frame has none. */
+	lines(): string[] {
+		const frame = stripVTControlCharacters(this.frames.at(-1) ?? '');
+		return frame === '' ? [] : frame.split('\n');
+	}
+}
+
+class FakeStdin extends EventEmitter {
+	isTTY = true;
+	data: string | null = null;
+	write(data: string) {
+		this.data = data;
+		this.emit('readable');
+		this.emit('data', data);
+	}
+	read = () => {
+		const {data} = this;
+		this.data = null;
+		return data;
+	};
+	setEncoding() {}
+	setRawMode() {}
+	resume() {}
+	pause() {}
+	ref() {}
+	unref() {}
+}
+
+/** The App with a fake store (p toggles pause) and a runner with a safe and a destructive action. */
+function app(snap: Snapshot) {
 	let paused = false;
 	const listeners = new Set<() => void>();
 	let current = snap;
@@ -77,8 +131,30 @@ function harness(snap: Snapshot) {
 		{readOnly: false},
 	);
 	let quit = 0;
-	const ui = render(<App store={store} runner={runner} config={config} onQuit={() => quit++} />);
-	return {ui, quitCount: () => quit};
+	return {
+		element: <App store={store} runner={runner} config={config} onQuit={() => quit++} />,
+		quitCount: () => quit,
+	};
+}
+
+function harness(snap: Snapshot) {
+	const {element, quitCount} = app(snap);
+	return {ui: render(element), quitCount};
+}
+
+/** The App in a terminal of the given size. */
+function sizedHarness(snap: Snapshot, columns: number, rows: number) {
+	const {element} = app(snap);
+	const stdout = new SizedStdout(columns, rows);
+	const stdin = new FakeStdin();
+	const instance = inkRender(element, {
+		stdout: stdout as unknown as NodeJS.WriteStream,
+		stdin: stdin as unknown as NodeJS.ReadStream,
+		debug: true,
+		exitOnCtrlC: false,
+		patchConsole: false,
+	});
+	return {stdout, stdin, unmount: () => instance.unmount()};
 }
 
 test('keys: ? help, Esc closes, p pauses, Tab moves focus, / filters, q quits', async () => {
@@ -165,4 +241,140 @@ test('Enter and Esc in one chunk while filtering: applied, then cleared', async 
 	await expectFrame(ui, /\/disk/, false);
 	assert.match(ui.lastFrame()!, /ERROR\s+other/);
 	ui.unmount();
+});
+
+/** Something long in every pane: the lines most likely to come out too wide. */
+function crowded(): Snapshot {
+	const base = snapshot();
+	return snapshot({
+		health: 'FAIL',
+		reasons: [
+			'port 6277 is held by pid 4242 (nginx), not by the MCP server',
+			'no process matches /unreal_blueprint_mcp_server/',
+		],
+		ports: [
+			port({
+				processName: 'nginx',
+				health: 'FAIL',
+				warning: 'port 6277 is held by pid 4242 (nginx), expected unreal_blueprint_mcp_server',
+			}),
+			port({port: 8080, name: 'unreal bridge with a very long name indeed', established: 2}),
+		],
+		processes: [proc({command: `python3 unreal_blueprint_mcp_server.py ${'--flag '.repeat(40)}`})],
+		latency: latency({lastError: 'connect ECONNREFUSED 127.0.0.1:6277', health: 'FAIL'}),
+		alerts: {
+			...base.alerts,
+			items: Array.from({length: 30}, (_, i) =>
+				alert({text: `ERROR ${i} ${'Traceback (most recent call last) '.repeat(10)}`}),
+			),
+			totals: {critical: 0, error: 30, warning: 0},
+		},
+	});
+}
+
+/** Every line at most `columns` wide, at most rows - 1 of them (none at all in a one-row terminal). */
+function assertFits(lines: string[], columns: number, rows: number) {
+	const size = `${columns}×${rows}`;
+	assert.ok(
+		lines.length <= Math.max(0, rows - 1),
+		`${size}: ${lines.length} lines:\n${lines.join('\n')}`,
+	);
+	for (const line of lines) {
+		assert.ok([...line].length <= columns, `${size}: ${JSON.stringify(line)} is too wide`);
+	}
+}
+
+/** Whether the lines are the App's frame for this size (not the last size's). */
+function isFrameFor(lines: string[], columns: number, rows: number): boolean {
+	if (lines.length !== Math.max(0, rows - 1)) return false;
+	if (rows === 1) return true;
+	const top = lines[0]!;
+	if (columns < 40 || rows < 12)
+		return top.startsWith(`terminal too small ${columns}×`.slice(0, columns - 1));
+	if (columns < 80 || rows < 24) return top.includes(`${columns}×${rows}`);
+	return /^mcptop unreal-blueprint-mcp @/.test(top);
+}
+
+/** Wait (bounded) until the last frame passes the check. */
+async function frameWhere(stdout: SizedStdout, check: (lines: string[]) => boolean) {
+	const deadline = Date.now() + 3000;
+	while (!check(stdout.lines()) && Date.now() < deadline) await flush();
+	return stdout.lines();
+}
+
+test('below 40×12: the "too small" notice cut to fit, then the essentials, one line each', async () => {
+	const snap = crowded();
+	const cut = (text: string, width: number) =>
+		text.length > width ? `${text.slice(0, width - 1)}…` : text;
+	for (const [columns, rows] of [
+		[39, 11],
+		[20, 5],
+		[1, 1],
+	] as const) {
+		const {stdout, unmount} = sizedHarness(snap, columns, rows);
+		const lines = await frameWhere(stdout, (l) => l.length > 0 || rows === 1);
+		assertFits(lines, columns, rows);
+		// A one-row terminal has room for no line at all: a frame as tall as the terminal makes Ink
+		// clear the screen on every frame.
+		const want = [
+			`terminal too small ${columns}×${rows}: need 40×12`,
+			`mcptop FAIL ${formatClock(t0)} LIVE`,
+			...snap.reasons,
+		]
+			.slice(0, Math.max(0, rows - 2))
+			.map((line) => cut(line, columns));
+		assert.deepEqual(lines.slice(0, want.length), want);
+		if (rows - 1 >= 3) assert.match(lines.at(-1)!, /^q /, 'the key bar is the last line');
+		unmount();
+	}
+});
+
+test('from 1×1 up, through resizes and in every view: no line wider than the terminal, at most rows - 1', async () => {
+	const sizes = [
+		[120, 40],
+		[100, 40],
+		[80, 40],
+		[80, 24],
+		[60, 30],
+		[45, 30],
+		[40, 12],
+		[39, 11],
+		[30, 8],
+		[20, 5],
+		[10, 3],
+		[2, 2],
+		[1, 1],
+		[1, 30],
+		[200, 1],
+		[41, 13],
+		[120, 40],
+	] as const;
+	// The views: the panes, help, a question (the dialog), the alert shown whole.
+	for (const keys of ['', '?', 'r', '\r']) {
+		const {stdout, stdin, unmount} = sizedHarness(crowded(), 120, 40);
+		await frameWhere(stdout, (l) => l.some((line) => /Alerts/.test(line)));
+		if (keys) {
+			stdin.write(keys);
+			const shown = {'?': /▶ Help/, r: /Proceed\?/, '\r': /▶ Alert /}[keys]!;
+			await frameWhere(stdout, (l) => l.some((line) => shown.test(line)));
+		}
+		for (const [columns, rows] of sizes) {
+			const before = stdout.frames.length;
+			stdout.resize(columns, rows);
+			await frameWhere(stdout, (l) => isFrameFor(l, columns, rows));
+			// Ink prints the tree it has at the new width before React renders the new one: that frame
+			// must not be wider than the terminal either (a wider line wraps and stays on screen).
+			for (const frame of stdout.frames.slice(before)) {
+				for (const line of stripVTControlCharacters(frame).split('\n')) {
+					assert.ok(
+						[...line].length <= columns,
+						`view ${JSON.stringify(keys)} at ${columns}×${rows}: ${JSON.stringify(line)}`,
+					);
+				}
+			}
+			assert.ok(isFrameFor(stdout.lines(), columns, rows), `no frame for ${columns}×${rows}`);
+			assertFits(stdout.lines(), columns, rows);
+		}
+		unmount();
+	}
 });

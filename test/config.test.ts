@@ -93,7 +93,7 @@ test('bad input gives one line naming the key', () => {
 	);
 	assert.match(
 		errorOf(() => loadConfig({}, withFile({intervalMs: '1000'}).dir)),
-		/^intervalMs: must be a number \(got string\)/,
+		/^intervalMs: must be a whole number from 100 to 3600000 \(got string\)/,
 	);
 	assert.match(
 		errorOf(() => loadConfig({}, withFile({process: {match: '(unclosed'}}).dir)),

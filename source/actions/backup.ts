@@ -2,6 +2,12 @@
 // directory, with a manifest of sizes, modes and SHA-256 sums. A backup is built in a hidden `.tmp-`
 // folder, fsynced, and renamed into place, so it is either complete or absent.
 //
+// A backup killed mid-copy (kill -9, OOM, power loss) leaves its temp folder behind. Each temp
+// folder's name says who writes it (`.tmp-<pid>-s<start time>-h<host>-…`), so the next backup
+// removes the ones whose process is gone (or whose pid now names another process) and leaves those
+// of a backup still running alone. Folders without an owner in the name (older mcptop versions) are
+// removed once they are an hour old, as are those made on another host sharing the folder.
+//
 // Decisions:
 // - Ids are UTC times (`20261124-103000-123`, plus `-a1b2` when that name is taken) so they sort in
 //   time order across time-zone and DST changes.
@@ -17,6 +23,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {plural} from '../lib/format.js';
+import {hasProc, isGone as procGone, readProcStat} from '../probes/proc.js';
 import type {ActionResult, StepReporter} from '../types.js';
 import {
 	PERMISSION_BITS,
@@ -223,23 +230,135 @@ async function pathExists(file: string): Promise<boolean> {
 	}
 }
 
-/** Remove `.tmp-` folders left by a crash more than an hour ago. Best effort. */
-async function removeStaleTemps(backupDir: string): Promise<number> {
-	let removed = 0;
-	const names = await fsp.readdir(backupDir);
-	for (const name of names) {
+/** The process writing a temp folder, as recorded in the folder's name. */
+export type TempOwner = {pid: number; startTicks: number; host: string};
+
+const TEMP_OWNER_PATTERN = /^\.tmp-(\d+)-s(\d+)-h([0-9a-f]{8})-/;
+
+let ownStartTicks: number | undefined;
+
+/** Short hash of the host name: a pid only means something on the host that handed it out. */
+function hostTag(): string {
+	return crypto.createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+}
+
+/** This process, as the owner of the temp folders it makes (start time 0 without /proc). */
+export function currentTempOwner(): TempOwner {
+	ownStartTicks ??= readProcStat(process.pid)?.startTicks ?? 0;
+	return {pid: process.pid, startTicks: ownStartTicks, host: hostTag()};
+}
+
+/** `.tmp-<pid>-s<start ticks>-h<host>-`: the start of every temp folder name `owner` makes. */
+export function tempPrefix(owner: TempOwner = currentTempOwner()): string {
+	return `${TEMP_PREFIX}${owner.pid}-s${owner.startTicks}-h${owner.host}-`;
+}
+
+export function parseTempOwner(name: string): TempOwner | null {
+	const m = TEMP_OWNER_PATTERN.exec(name);
+	return m ? {pid: Number(m[1]), startTicks: Number(m[2]), host: m[3]!} : null;
+}
+
+/** Is the process that named a temp folder still running? A pid with another start time is not it. */
+function ownerState(owner: TempOwner): 'running' | 'gone' | 'elsewhere' {
+	if (owner.host !== hostTag()) return 'elsewhere';
+	if (hasProc()) {
+		const stat = readProcStat(owner.pid);
+		if (procGone(stat)) return 'gone';
+		return owner.startTicks !== 0 && stat!.startTicks !== owner.startTicks ? 'gone' : 'running';
+	}
+	try {
+		process.kill(owner.pid, 0);
+		return 'running';
+	} catch (err) {
+		return isErrno(err, 'ESRCH') ? 'gone' : 'running';
+	}
+}
+
+/** Bytes of the regular files under `dir`, symlinks not followed. */
+async function treeBytes(dir: string): Promise<number> {
+	let total = 0;
+	const entries = await fsp.readdir(dir, {withFileTypes: true}).catch(() => []);
+	for (const entry of entries) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) total += await treeBytes(full);
+		else if (entry.isFile()) total += (await fsp.lstat(full).catch(() => null))?.size ?? 0;
+	}
+	return total;
+}
+
+export type TempCleanup = {
+	/** `pid` is null when the name records no owner on this host. */
+	removed: Array<{name: string; bytes: number; pid: number | null}>;
+	/** Temp folders of backups still running in another process: left alone. */
+	inUse: Array<{name: string; pid: number}>;
+	failed: Array<{name: string; problem: string}>;
+};
+
+/**
+ * Remove the temp folders of interrupted backups from `backupDir`: those whose owner is no longer
+ * running; without a recorded owner on this host, those untouched for an hour. Never a folder of a
+ * backup that is still running. Best effort: what could not be removed is listed.
+ */
+export async function removeStaleTemps(backupDir: string): Promise<TempCleanup> {
+	const result: TempCleanup = {removed: [], inUse: [], failed: []};
+	for (const name of await fsp.readdir(backupDir)) {
 		if (!name.startsWith(TEMP_PREFIX)) continue;
 		const full = path.join(backupDir, name);
+		const stat = await fsp.lstat(full).catch(() => null);
+		// A symlink or a file with such a name was not made by mcptop.
+		if (!stat?.isDirectory()) continue;
+		const owner = parseTempOwner(name);
+		const state = owner ? ownerState(owner) : 'elsewhere';
+		if (state === 'running') {
+			if (owner!.pid !== process.pid) result.inUse.push({name, pid: owner!.pid});
+			continue;
+		}
+		if (state === 'elsewhere' && Date.now() - stat.mtimeMs < STALE_TEMP_MS) continue;
+		const bytes = await treeBytes(full);
 		try {
-			const stat = await fsp.lstat(full);
-			if (!stat.isDirectory() || Date.now() - stat.mtimeMs < STALE_TEMP_MS) continue;
 			await fsp.rm(full, {recursive: true, force: true});
-			removed++;
-		} catch {
-			// Another mcptop may be removing it at the same moment; the next backup tries again.
+			result.removed.push({name, bytes, pid: state === 'gone' ? owner!.pid : null});
+		} catch (err) {
+			// Another backup may be removing it at the same moment.
+			if (await pathExists(full).catch(() => true))
+				result.failed.push({name, problem: fsErrorText(err)});
 		}
 	}
-	return removed;
+	return result;
+}
+
+function pidWords(pids: number[]): string {
+	const unique = [...new Set(pids)].sort((a, b) => a - b);
+	return `${unique.length === 1 ? 'pid' : 'pids'} ${unique.join(', ')}`;
+}
+
+/** What a cleanup did, in one line; null when there was nothing to clean. */
+export function describeTempCleanup(cleanup: TempCleanup): string | null {
+	const parts: string[] = [];
+	const {removed, inUse, failed} = cleanup;
+	if (removed.length > 0) {
+		const bytes = removed.reduce((sum, r) => sum + r.bytes, 0);
+		const pids = removed.flatMap((r) => (r.pid === null ? [] : [r.pid]));
+		const unowned = removed.length - pids.length;
+		const who = [
+			...(pids.length > 0 ? [pidWords(pids)] : []),
+			...(unowned > 0
+				? [
+						`${unowned === 1 ? 'an' : unowned} interrupted ${unowned === 1 ? 'backup' : 'backups'} over an hour ago`,
+					]
+				: []),
+		].join(' and ');
+		parts.push(
+			`removed ${plural(removed.length, 'stale temporary folder')} (${formatBytes(bytes)}) left by ${who}`,
+		);
+	}
+	if (inUse.length > 0)
+		parts.push(
+			`left ${plural(inUse.length, 'temporary folder')} alone: ${pidWords(inUse.map((u) => u.pid))} still ${inUse.length === 1 ? 'runs' : 'run'} a backup`,
+		);
+	if (failed.length > 0)
+		parts.push(`could not remove ${failed.map((f) => `${f.name} (${f.problem})`).join(', ')}`);
+	return parts.length > 0 ? parts.join('; ') : null;
 }
 
 /** Make the folders of `rel` inside `root` (each 0700), remembering new ones for fsync. */
@@ -252,6 +371,15 @@ async function makeParents(root: string, rel: string, created: string[]): Promis
 		await makePrivateDir(current);
 		created.push(current);
 	}
+}
+
+/** The next step for a folder mcptop cannot write to, by cause. */
+function writableNext(err: unknown, dir: string): string {
+	if (isErrno(err, 'EROFS'))
+		return `${dir} is on a read-only file system: set backup.dir in the config to a writable folder.`;
+	if (isErrno(err, 'EACCES', 'EPERM'))
+		return `Run mcptop as a user that may write to ${dir}, or set backup.dir to a folder you own.`;
+	return `Check that ${dir} is writable and has free space.`;
 }
 
 class BackupFailure extends Error {
@@ -326,21 +454,43 @@ export async function runBackup(
 		failedStep = 'dir';
 		failedLabel = 'Prepare the backup folder';
 		report({id: failedStep, label: failedLabel, status: 'running', detail: backupDir});
-		await ensurePrivateDir(backupDir);
-		const staleRemoved = await removeStaleTemps(backupDir);
+		try {
+			await ensurePrivateDir(backupDir);
+		} catch (err) {
+			throw new BackupFailure(
+				`cannot create the backup folder ${backupDir}: ${fsErrorWhere(err)}`,
+				writableNext(err, backupDir),
+			);
+		}
+		// Before the new copy: the leftovers may be what fills the disk.
+		const cleanup = await removeStaleTemps(backupDir).catch((err): TempCleanup => ({
+			removed: [],
+			inUse: [],
+			failed: [{name: backupDir, problem: fsErrorText(err)}],
+		}));
+		const cleaned = describeTempCleanup(cleanup);
+		if (cleaned !== null)
+			report({
+				id: 'stale',
+				label: 'Remove leftovers of interrupted backups',
+				status: cleanup.failed.length > 0 ? 'warn' : 'ok',
+				detail: cleaned,
+			});
 		const startedAt = now();
 		const baseId = backupIdFor(startedAt);
-		temp = await fsp.mkdtemp(path.join(backupDir, `${TEMP_PREFIX}${baseId}-`));
-		await fsp.chmod(temp, 0o700);
-		const filesRoot = path.join(temp, FILES_DIR);
-		await makePrivateDir(filesRoot);
-		report({
-			id: failedStep,
-			label: failedLabel,
-			status: 'ok',
-			detail:
-				staleRemoved > 0 ? `${backupDir} (removed ${staleRemoved} stale temp folders)` : backupDir,
-		});
+		let filesRoot: string;
+		try {
+			temp = await fsp.mkdtemp(path.join(backupDir, tempPrefix()));
+			await fsp.chmod(temp, 0o700);
+			filesRoot = path.join(temp, FILES_DIR);
+			await makePrivateDir(filesRoot);
+		} catch (err) {
+			throw new BackupFailure(
+				`cannot write in the backup folder ${backupDir}: ${fsErrorText(err)}`,
+				writableNext(err, backupDir),
+			);
+		}
+		report({id: failedStep, label: failedLabel, status: 'ok', detail: backupDir});
 
 		const manifestFiles: BackupManifest['files'] = [];
 		const createdDirs: string[] = [];
@@ -470,9 +620,13 @@ export async function runBackup(
 		}
 
 		const missingText = missing.length > 0 ? `; missing: ${missing.join(', ')}` : '';
+		const cleanedText =
+			cleanup.removed.length > 0
+				? `; ${describeTempCleanup({...cleanup, inUse: [], failed: []})}`
+				: '';
 		return {
 			ok: true,
-			summary: `Backup ${id} saved: ${plural(manifestFiles.length, 'file')}, ${formatBytes(bytes)}${missingText}`,
+			summary: `Backup ${id} saved: ${plural(manifestFiles.length, 'file')}, ${formatBytes(bytes)}${missingText}${cleanedText}`,
 			data: {id, dir: finalDir, manifest},
 		};
 	} catch (err) {
@@ -485,10 +639,7 @@ export async function runBackup(
 		return {
 			ok: false,
 			summary: `Backup failed: ${message}`,
-			next:
-				err instanceof BackupFailure && err.next
-					? err.next
-					: `Check that ${backupDir} is writable and has free space.`,
+			next: err instanceof BackupFailure && err.next ? err.next : writableNext(err, backupDir),
 		};
 	}
 }
@@ -581,7 +732,7 @@ export async function pruneBackups(
 	for (const summary of doomed) {
 		const trash = path.join(
 			backupDir,
-			`${TEMP_PREFIX}prune-${summary.id}-${crypto.randomBytes(3).toString('hex')}`,
+			`${tempPrefix()}prune-${summary.id}-${crypto.randomBytes(3).toString('hex')}`,
 		);
 		await fsp.rename(summary.dir, trash);
 		removed.push(summary.id);

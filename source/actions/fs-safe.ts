@@ -43,7 +43,7 @@ export function fsErrorText(err: unknown): string {
 		case 'EDQUOT':
 			return 'disk quota exceeded';
 		case 'EROFS':
-			return 'the file system is read-only';
+			return 'read-only file system';
 		case 'ELOOP':
 			return 'is a symlink';
 		case 'EISDIR':
@@ -88,11 +88,40 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * `mkdir -p` that names the real cause and place. Node's recursive mkdir reports ENOENT ("does not
+ * exist") when the first missing folder cannot be made on a read-only file system, and names the
+ * whole path for EACCES; making the first missing folder alone gives the true error with its path.
+ */
+export async function makeDirTree(dir: string, mode: number): Promise<void> {
+	try {
+		await fsp.mkdir(dir, {recursive: true, mode});
+		return;
+	} catch (err) {
+		// Recursive mkdir names the whole path for EACCES and says ENOENT for EROFS.
+		if (!isErrno(err, 'ENOENT', 'EACCES', 'EPERM', 'EROFS')) throw err;
+		let missing = path.resolve(dir);
+		// Bounded by the path depth: the root always exists.
+		while (path.dirname(missing) !== missing) {
+			const parent = path.dirname(missing);
+			if ((await fsp.lstat(parent).catch(() => null)) !== null) break;
+			missing = parent;
+		}
+		try {
+			await fsp.mkdir(missing, {mode});
+		} catch (inner) {
+			if (!isErrno(inner, 'EEXIST')) throw inner;
+		}
+	}
+	// The first missing folder could be made after all (a race): make the rest.
+	await fsp.mkdir(dir, {recursive: true, mode});
+}
+
+/**
  * Create `dir` (and missing parents) private to the user, or tighten an existing one to 0700.
  * Refuses a path that exists but is not a folder.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-	await fsp.mkdir(dir, {recursive: true, mode: 0o700});
+	await makeDirTree(dir, 0o700);
 	const stat = await fsp.stat(dir);
 	if (!stat.isDirectory()) throw new Error(`${dir} is not a folder`);
 	if ((stat.mode & 0o777) !== 0o700) await fsp.chmod(dir, 0o700);

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {safeJson} from '../lib/sanitize.js';
 import type {IncidentContext} from '../monitor/store.js';
 import type {ActionResult, StepReporter} from '../types.js';
 
@@ -38,7 +39,7 @@ export async function writeIncidentDump(
 			throw error;
 		}
 		try {
-			await handle.writeFile(JSON.stringify(body, null, 2) + '\n');
+			await handle.writeFile(safeJson(body, 2) + '\n');
 			await handle.sync();
 		} finally {
 			await handle.close();

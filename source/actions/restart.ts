@@ -10,7 +10,7 @@ import path from 'node:path';
 import {stripControl} from '../lib/sanitize.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
 import {runBackup} from './backup.js';
-import {fsErrorText} from './fs-safe.js';
+import {fsErrorText, fsErrorWhere, makeDirTree} from './fs-safe.js';
 import {
 	checkIdentity,
 	findServerTargets,
@@ -181,6 +181,7 @@ export async function planRestart(
 		} = await findServerTargets({
 			match: config.process.match,
 			ports,
+			projectDir: cwd,
 			selfPid: opts.selfPid,
 		}));
 	} catch (err) {
@@ -220,12 +221,19 @@ export async function planRestart(
 	};
 }
 
+/** Where a target runs and what it listens on, so another checkout's server is told apart. */
+function targetPlace(t: ServerTarget): string {
+	const cwd = t.cwd === null ? 'unknown (not readable)' : shortCommand(t.cwd, 200);
+	const ports = t.ports.length === 0 ? 'no port' : portsWords(t.ports);
+	return `    cwd ${cwd}; listening on ${ports}`;
+}
+
 /** The plan in lines for a confirmation prompt: exactly what will be stopped and started. */
 export function describePlan(plan: RestartPlan): string[] {
 	const lines: string[] = [];
 	if (plan.targets.length === 0) lines.push('No server process is running; nothing to stop.');
 	for (const t of plan.targets)
-		lines.push(`stop pid ${t.pid} (${t.reason}): ${shortCommand(t.command)}`);
+		lines.push(`stop pid ${t.pid} (${t.reason}): ${shortCommand(t.command)}`, targetPlace(t));
 	for (const s of plan.skipped)
 		lines.push(`leave pid ${s.pid} alone (${s.why}): ${shortCommand(s.command)}`);
 	if (plan.backupFirst) lines.push('back up the project files first');
@@ -286,9 +294,12 @@ function signalError(err: unknown): string {
 /** Last lines of what the new server wrote to its log since `offset`, control characters removed. */
 async function logTail(file: string, offset: number): Promise<string[]> {
 	try {
-		const handle = await fsp.open(file, 'r');
+		// Non-blocking: a FIFO put where the log was must not hold a thread-pool thread (and quitting).
+		const handle = await fsp.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
 		try {
-			const size = (await handle.stat()).size;
+			const info = await handle.stat();
+			if (!info.isFile()) return [];
+			const size = info.size;
 			const start = Math.max(offset, size - 64 * 1024);
 			const length = Math.max(0, size - start);
 			const buffer = Buffer.alloc(length);
@@ -309,7 +320,7 @@ async function logTail(file: string, offset: number): Promise<string[]> {
 
 /** Opens the log for appending: created 0600, never truncated, never written through a symlink. */
 async function openLog(file: string): Promise<{fd: number; offset: number}> {
-	await fsp.mkdir(path.dirname(file), {recursive: true, mode: 0o700});
+	await makeDirTree(path.dirname(file), 0o700);
 	const flags =
 		fs.constants.O_WRONLY |
 		fs.constants.O_APPEND |
@@ -566,7 +577,7 @@ async function startServer(
 				? 'is not a regular file'
 				: code === 'ELOOP'
 					? 'is a symlink; refusing to write through it'
-					: fsErrorText(err);
+					: `cannot be opened: ${fsErrorWhere(err)}`;
 		step('start', label, 'fail', `log file ${plan.logFile} ${why}`);
 		return {
 			failure: {

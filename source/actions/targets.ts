@@ -1,8 +1,11 @@
 // Which running processes are the MCP server, decided from /proc (Linux), so that a restart never
-// signals a process that merely mentions the pattern (an editor, a grep, a tail of the log, mcptop).
+// signals a process that merely mentions the pattern (an editor, a grep, a tail of the log, mcptop,
+// a watchdog script named after the server) nor another checkout's copy of the server.
 import {promises as fsp} from 'node:fs';
 import path from 'node:path';
+import {linearRegExp} from '../lib/safe-regex.js';
 import {readTcpSockets} from '../probes/proc.js';
+import {isInside} from './fs-safe.js';
 
 export type ServerTarget = {
 	pid: number;
@@ -12,6 +15,10 @@ export type ServerTarget = {
 	startTime: string;
 	/** Why it counts as the server: "holds port 6277" or "runs unreal_blueprint_mcp_server.py". */
 	reason: string;
+	/** Its working directory (/proc/<pid>/cwd); null when it cannot be read (another user's process). */
+	cwd: string | null;
+	/** Every TCP port it listens on, configured or not. */
+	ports: number[];
 };
 
 export type SkippedProcess = {pid: number; command: string; why: string};
@@ -36,6 +43,10 @@ export type Program = {
 	/** `code`: inline code (`-c`, `-e`); `tests`: a test runner (`node --test`). */
 	kind: 'script' | 'module' | 'binary' | 'code' | 'stdin' | 'tests';
 	name: string;
+	/** The script was handed to a shell (`bash watchdog.sh`): a helper around the server, not it. */
+	shell?: boolean;
+	/** Folder the launcher changes into first (`uv run --directory D`, `env -C D`), maybe relative. */
+	dir?: string;
 };
 
 export async function readProcess(pid: number): Promise<ProcInfo | null> {
@@ -278,9 +289,25 @@ function shellProgram(exe: string, args: string[]): Program | null {
 			if (a.slice(1).includes('o')) i++;
 			continue;
 		}
-		return {kind: 'script', name: a};
+		return {kind: 'script', name: a, shell: true};
 	}
 	return {kind: 'stdin', name: 'interactive shell'};
+}
+
+/** The value of `--name V` or `--name=V` before the first positional argument. */
+function optionValue(args: string[], names: string[], stop: number): string | undefined {
+	let value: string | undefined;
+	for (let i = 0; i < (stop < 0 ? args.length : stop); i++) {
+		const a = args[i]!;
+		if (names.includes(a) && i + 1 < args.length) value = args[++i];
+		else for (const n of names) if (a.startsWith(`${n}=`)) value = a.slice(n.length + 1);
+	}
+	return value;
+}
+
+function inDir(prog: Program | null, dir: string | undefined): Program | null {
+	if (!prog || dir === undefined) return prog;
+	return {...prog, dir: prog.dir === undefined ? dir : path.join(dir, prog.dir)};
 }
 
 /**
@@ -303,26 +330,32 @@ export function programOf(argv: string[]): Program | null {
 	}
 	if (exe === 'uv' || exe === 'poetry' || exe === 'pipenv') {
 		if (args[0] !== 'run') return {kind: 'binary', name: argv[0]};
-		const i = firstPositional(args.slice(1), exe === 'uv' ? uvValued : new Set());
-		return i < 0 ? null : programOf(args.slice(1 + i));
+		const rest = args.slice(1);
+		const i = firstPositional(rest, exe === 'uv' ? uvValued : new Set());
+		if (i < 0) return null;
+		const dir = exe === 'uv' ? optionValue(rest, ['--directory'], i) : undefined;
+		return inDir(programOf(rest.slice(i)), dir);
 	}
 	if (exe === 'env') {
 		let i = 0;
+		let dir: string | undefined;
 		while (i < args.length && (args[i]!.startsWith('-') || /^[A-Za-z_]\w*=/.test(args[i]!))) {
+			if (args[i] === '-C' || args[i] === '--chdir') dir = args[i + 1];
+			else if (args[i]!.startsWith('--chdir=')) dir = args[i]!.slice('--chdir='.length);
 			if (args[i] === '-u' || args[i] === '-C' || args[i] === '--unset' || args[i] === '--chdir')
 				i++;
 			i++;
 		}
-		return i < args.length ? programOf(args.slice(i)) : null;
+		return i < args.length ? inDir(programOf(args.slice(i)), dir) : null;
 	}
 	return {kind: 'binary', name: argv[0]};
 }
 
 // ---- sockets ----
 
-/** LISTEN sockets on the given local ports, by socket inode, from /proc/net/tcp and tcp6. */
-export async function listeningInodes(ports: number[]): Promise<Map<string, number>> {
-	const wanted = new Set(ports);
+/** LISTEN sockets on the given local ports (all ports without `ports`), by socket inode. */
+export async function listeningInodes(ports?: number[]): Promise<Map<string, number>> {
+	const wanted = ports && new Set(ports);
 	const out = new Map<string, number>();
 	for (const family of [4, 6] as const) {
 		for (const s of readTcpSockets(family, wanted) ?? []) {
@@ -368,7 +401,7 @@ export async function socketInodesOf(pid: number): Promise<Set<string> | null> {
 	return out;
 }
 
-/** Configured ports a process holds in LISTEN state. */
+/** Ports (of those in `inodes`) a process holds in LISTEN state. */
 async function portsHeldBy(pid: number, inodes: Map<string, number>): Promise<number[]> {
 	if (inodes.size === 0) return [];
 	const mine = await socketInodesOf(pid);
@@ -422,23 +455,114 @@ function programWord(p: ProcInfo, prog: Program | null): string {
 	return base(p.argv[0] ?? '?');
 }
 
+/** Where a process's program lives, or why that cannot be told. */
+type ProgramPlace = {file: string; dir: string} | {unknown: string};
+
+async function readLinkOf(pid: number, what: 'cwd' | 'exe'): Promise<string | null> {
+	try {
+		// A folder or file removed since the process started reads as "<path> (deleted)".
+		return (await fsp.readlink(`/proc/${pid}/${what}`)).replace(/ \(deleted\)$/, '');
+	} catch {
+		return null;
+	}
+}
+
+async function exists(file: string): Promise<boolean> {
+	try {
+		await fsp.stat(file);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /**
- * The processes a restart may stop: the command line matches `match` AND the process is the
- * server (holds a configured port, or runs the matching script/module as its program). Everything
- * else that matches is returned in `skipped` with the reason, as are port holders that don't match.
+ * The file a process runs: a script or a binary path relative to its working directory, or a
+ * Python module looked up where `python -m` looks first (the working directory).
+ */
+async function placeOf(p: ProcInfo, prog: Program, cwd: string | null): Promise<ProgramPlace> {
+	const noCwd = {unknown: "its working directory cannot be read (another user's process?)"};
+	const baseDir = (): string | null =>
+		prog.dir === undefined
+			? cwd
+			: path.isAbsolute(prog.dir)
+				? prog.dir
+				: cwd && path.resolve(cwd, prog.dir);
+	if (prog.kind === 'module') {
+		const root = baseDir();
+		if (root === null) return noCwd;
+		const rel = path.join(...prog.name.split('.'));
+		for (const candidate of [
+			`${rel}.py`,
+			path.join(rel, '__init__.py'),
+			path.join(rel, '__main__.py'),
+			rel,
+		]) {
+			const file = path.join(root, candidate);
+			if (await exists(file)) return {file, dir: root};
+		}
+		// Not beside it: installed somewhere on sys.path, so the folder it was started in decides.
+		return {file: root, dir: root};
+	}
+	let name = prog.name;
+	if (prog.kind === 'binary') {
+		const exe = await readLinkOf(p.pid, 'exe');
+		if (exe !== null) return {file: exe, dir: path.dirname(exe)};
+		if (!name.includes('/'))
+			return {unknown: "its executable cannot be read (another user's process?)"};
+	}
+	// `fastmcp run server.py:app` names an object in the file.
+	name = /^(.+\.py):[A-Za-z_][\w.]*$/.exec(name)?.[1] ?? name;
+	if (path.isAbsolute(name)) return {file: name, dir: path.dirname(name)};
+	const root = baseDir();
+	if (root === null) return noCwd;
+	const file = path.resolve(root, name);
+	return {file, dir: path.dirname(file)};
+}
+
+/** Resolved through symlinks as far as the path exists. */
+async function realOrSelf(file: string): Promise<string> {
+	try {
+		return await fsp.realpath(file);
+	} catch {
+		try {
+			return path.join(await fsp.realpath(path.dirname(file)), path.basename(file));
+		} catch {
+			return file;
+		}
+	}
+}
+
+const shellScriptName = /\.(sh|bash|zsh|ksh|fish)$/;
+
+/**
+ * The processes a restart may stop. The command line matches `match`, it is not mcptop nor one of
+ * its ancestors, and it is this project's server:
+ *   (a) it holds one of the configured ports in LISTEN state (whatever it runs or where from), or
+ *   (b) its program (a script, module or binary whose name matches `match`, not a shell script)
+ *       resolves, from its working directory, to a file inside `projectDir`.
+ * Everything else that matches is returned in `skipped` with the reason, as are port holders that
+ * don't match: a watchdog script named after the server, another checkout's copy of it.
  */
 export async function findServerTargets(opts: {
 	match: string;
 	ports: number[];
+	projectDir: string;
 	selfPid?: number;
 }): Promise<{targets: ServerTarget[]; skipped: SkippedProcess[]; portConflicts: PortConflict[]}> {
-	const pattern = new RegExp(opts.match);
+	const pattern = linearRegExp(opts.match);
 	const selfPid = opts.selfPid ?? process.pid;
-	const [all, protectedPids, inodes] = await Promise.all([
+	const projectDir = path.resolve(opts.projectDir);
+	const configured = new Set(opts.ports);
+	const [all, protectedPids, listening, realProject] = await Promise.all([
 		listProcesses(),
 		selfAndAncestors(selfPid),
-		listeningInodes(opts.ports),
+		listeningInodes(),
+		realOrSelf(projectDir),
 	]);
+	const inodes = new Map([...listening].filter(([, port]) => configured.has(port)));
+	const inProject = async (file: string) =>
+		isInside(projectDir, file) || isInside(realProject, await realOrSelf(file));
 	const targets: ServerTarget[] = [];
 	const skipped: SkippedProcess[] = [];
 	const heldPorts = new Set<number>();
@@ -446,35 +570,50 @@ export async function findServerTargets(opts: {
 	for (const p of all) {
 		if (isGone(p) || p.argv.length === 0 || !pattern.test(p.command)) continue;
 		matching.add(p.pid);
+		const skip = (why: string) => skipped.push({pid: p.pid, command: p.command, why});
 		const relation = protectedPids.get(p.pid);
 		if (relation) {
-			const why =
+			skip(
 				relation === 'self'
 					? 'this is mcptop itself'
 					: relation === 'parent'
 						? "mcptop's parent (the shell or launcher that started it)"
-						: 'an ancestor of mcptop';
-			skipped.push({pid: p.pid, command: p.command, why});
+						: 'an ancestor of mcptop',
+			);
 			continue;
 		}
-		const held = await portsHeldBy(p.pid, inodes);
+		const ports = await portsHeldBy(p.pid, listening);
+		const held = ports.filter((port) => configured.has(port));
 		for (const port of held) heldPorts.add(port);
+		const cwd = await readLinkOf(p.pid, 'cwd');
+		const target = (reason: string) => targets.push({...identity(p), reason, cwd, ports});
+		if (held.length > 0) {
+			target(`holds ${portWords(held)}`);
+			continue;
+		}
 		const prog = testsOrProgram(programOf(p.argv));
-		const runsServer =
+		const runsMatching =
 			prog !== null &&
 			(prog.kind === 'script' || prog.kind === 'module' || prog.kind === 'binary') &&
 			pattern.test(prog.name);
-		if (held.length > 0) {
-			targets.push({...identity(p), reason: `holds ${portWords(held)}`});
-		} else if (runsServer) {
-			targets.push({...identity(p), reason: `runs ${base(prog.name)}`});
-		} else {
-			skipped.push({
-				pid: p.pid,
-				command: p.command,
-				why: `mentions the pattern but runs ${programWord(p, prog)}`,
-			});
+		if (!runsMatching) {
+			skip(`mentions the pattern but runs ${programWord(p, prog)}`);
+			continue;
 		}
+		const none =
+			opts.ports.length === 0
+				? ''
+				: opts.ports.length === 1
+					? `; it does not hold port ${opts.ports[0]}`
+					: `; it holds none of ${portWords(opts.ports)}`;
+		if (prog.shell || shellScriptName.test(prog.name)) {
+			skip(`a shell script named like the server (${base(prog.name)}), not the server${none}`);
+			continue;
+		}
+		const place = await placeOf(p, prog, cwd);
+		if ('unknown' in place) skip(`cannot tell which project it belongs to: ${place.unknown}`);
+		else if (await inProject(place.file)) target(`runs ${base(prog.name)}`);
+		else skip(`another instance in ${place.dir}, not this project`);
 	}
 	// A configured port held by something that does not match: the new server could not bind it.
 	const portConflicts: PortConflict[] = [];
@@ -497,6 +636,6 @@ export async function findServerTargets(opts: {
 	return {targets, skipped, portConflicts};
 }
 
-function identity(p: ProcInfo): Omit<ServerTarget, 'reason'> {
+function identity(p: ProcInfo): Pick<ServerTarget, 'pid' | 'pgid' | 'command' | 'startTime'> {
 	return {pid: p.pid, pgid: p.pgid, command: p.command, startTime: p.startTime};
 }

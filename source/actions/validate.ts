@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {readProxyToken} from '../config.js';
+import {safeJson} from '../lib/sanitize.js';
 import {cleanServerText, displayUrl, EndpointError, toEndpointError} from '../mcp/errors.js';
 import {endpointSpec, openEndpointSession, planEndpoint, transportLabel} from '../mcp/resolve.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
@@ -684,7 +685,7 @@ async function saveReport(
 	for (let attempt = 0; attempt < 20; attempt++) {
 		const file = path.join(dir, attempt === 0 ? `${base}.json` : `${base}-${attempt}.json`);
 		const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-		const text = `${JSON.stringify({...report, reportPath: file}, null, 2)}\n`;
+		const text = `${safeJson({...report, reportPath: file}, 2)}\n`;
 		await fsp.writeFile(temp, text, {mode: 0o600, flag: 'wx'});
 		try {
 			// link() fails when the name is taken, so two validations in one millisecond never clash.

@@ -19,7 +19,9 @@ function Steps({steps, frame, rows}: {steps: ActionStep[]; frame: number; rows: 
 	return (
 		<>
 			{steps.length > shown.length ? (
-				<C dim>{`… ${steps.length - shown.length} earlier steps`}</C>
+				<Text wrap="truncate-end">
+					<C dim>{`… ${steps.length - shown.length} earlier steps`}</C>
+				</Text>
 			) : null}
 			{shown.map((s) => (
 				<Text key={s.id} wrap="truncate-end">
@@ -52,7 +54,7 @@ export function ActionDialog(props: {
 	switch (state.phase) {
 		case 'loading':
 			content = (
-				<Text>{`${spinner[frame % spinner.length]} looking at what ${state.title.toLowerCase()} would do…`}</Text>
+				<Text wrap="truncate-end">{`${spinner[frame % spinner.length]} looking at what ${state.title.toLowerCase()} would do…`}</Text>
 			);
 			footer = 'please wait';
 			break;
@@ -63,7 +65,9 @@ export function ActionDialog(props: {
 			);
 			content =
 				state.choices.length === 0 ? (
-					<C color="yellow">No backups yet. Press b to make one.</C>
+					<Text wrap="truncate-end">
+						<C color="yellow">No backups yet. Press b to make one.</C>
+					</Text>
 				) : (
 					state.choices.slice(start, start + body).map((c, i) => (
 						<Text key={c.id} wrap="truncate-end">
@@ -123,14 +127,16 @@ export function ActionDialog(props: {
 		}
 	}
 	return (
-		<Box flexDirection="column" width={width} height={height}>
+		// Stretched to the box around it, not `width`: the inner box cuts at this width, which must be
+		// the new one while Ink prints the last tree after a resize (see App).
+		<Box flexDirection="column" height={height}>
 			<PaneTitle
 				title={state.title}
 				focused
 				width={width}
 				summary={state.phase === 'confirm' ? 'confirm' : state.phase}
 			/>
-			<Box flexDirection="column" height={body} overflowY="hidden">
+			<Box flexDirection="column" height={body} overflow="hidden">
 				{content}
 			</Box>
 			<Text wrap="truncate-end">

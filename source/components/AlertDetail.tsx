@@ -7,7 +7,9 @@ import {C, PaneTitle, severityColor} from './theme.js';
 /** The selected alert whole, wrapped, with its repeat count and times. */
 export function AlertDetail({alert, width, height}: {alert: Alert; width: number; height: number}) {
 	return (
-		<Box flexDirection="column" width={width} height={height}>
+		// Stretched to the box around it, not `width`: the inner box cuts at this width, which must be
+		// the new one while Ink prints the last tree after a resize (see App).
+		<Box flexDirection="column" height={height}>
 			<PaneTitle title="Alert" focused width={width} summary="Esc closes" />
 			<Text wrap="truncate-end">
 				<C color={severityColor[alert.severity]} bold>
@@ -15,7 +17,7 @@ export function AlertDetail({alert, width, height}: {alert: Alert; width: number
 				</C>
 				{`  ${alert.source}  seen ${alert.count}×  first ${formatClock(alert.firstTime)}  last ${formatClock(alert.lastTime)}`}
 			</Text>
-			<Box height={Math.max(1, height - 2)} overflowY="hidden">
+			<Box height={Math.max(1, height - 2)} overflow="hidden">
 				<Text wrap="wrap">{alert.text}</Text>
 			</Box>
 		</Box>

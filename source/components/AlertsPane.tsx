@@ -2,6 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, col, formatClock} from '../lib/format.js';
 import {alertMessage} from '../lib/log-line.js';
+import {boundText} from '../lib/safe-regex.js';
 import type {Alert, AlertsStatus} from '../types.js';
 import {C, PaneTitle, severityColor} from './theme.js';
 
@@ -20,12 +21,17 @@ export type AlertsPaneProps = {
 	visible?: Alert[];
 };
 
+/**
+ * The alerts whose text, severity or source contains `filter` (case-insensitive). The filter is
+ * text, never a regular expression: `(a+)+$` finds those six characters and cannot backtrack. Like
+ * the rules, it reads the first 4 KiB of each line.
+ */
 export function filterAlerts(items: Alert[], filter: string): Alert[] {
-	const f = filter.trim().toLowerCase();
+	const f = boundText(filter.trim()).toLowerCase();
 	if (f === '') return items;
 	return items.filter(
 		(a) =>
-			a.text.toLowerCase().includes(f) ||
+			boundText(a.text).toLowerCase().includes(f) ||
 			a.severity.includes(f) ||
 			a.source.toLowerCase().includes(f),
 	);
@@ -47,11 +53,12 @@ export function AlertsPane(props: AlertsPaneProps) {
 		);
 	}
 	for (const s of alerts.sources) {
-		if (s.state === 'following') continue;
+		// A followed source speaks only with a note (a wildcard that skipped a FIFO, or its file cap).
+		if (s.state === 'following' && !s.error) continue;
 		notes.push(
 			<Text key={`s${s.path}`} wrap="truncate-end">
 				<C color={s.state === 'error' ? 'red' : 'gray'}>
-					{s.state === 'waiting'
+					{s.state === 'waiting' && !s.error
 						? `waiting for ${s.path} (does not exist yet)`
 						: `${s.path}: ${s.error ?? 'error'}`}
 				</C>

@@ -53,7 +53,7 @@ export function HelpOverlay({
 				</Text>
 			) : null}
 			{helpKeys.length > rows.length ? (
-				<Text>
+				<Text wrap="truncate-end">
 					<C dim>{`… ${helpKeys.length - rows.length} more: make the terminal taller`}</C>
 				</Text>
 			) : null}

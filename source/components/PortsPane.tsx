@@ -77,7 +77,11 @@ export function PortsPane(props: PortsPaneProps) {
 		}
 	}
 	if (props.ports.length === 0)
-		lines.push(<Text key="none">no ports configured (config key "ports")</Text>);
+		lines.push(
+			<Text key="none" wrap="truncate-end">
+				no ports configured (config key "ports")
+			</Text>,
+		);
 	const rows = Math.max(1, props.rows);
 	const start = Math.min(Math.max(0, props.scroll), Math.max(0, lines.length - rows));
 	return (

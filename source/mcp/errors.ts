@@ -5,7 +5,7 @@ import {
 	SdkHttpError,
 	SseError,
 } from '@modelcontextprotocol/client';
-import {capText, stripControl} from '../lib/sanitize.js';
+import {capText, ellipsis, stripControl} from '../lib/sanitize.js';
 
 /** Replies larger than this are refused: a monitor has no use for them and must not buffer them. */
 export const maxReplyBytes = 1024 * 1024;
@@ -57,18 +57,110 @@ export function formatWait(ms: number): string {
 	return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
-/** Server text is untrusted: one line, no control or bidi characters, bounded length. */
+// Whitespace runs that are not already one plain space: JavaScript's \s minus U+FEFF (a format
+// character, removed by stripControl rather than shown as a gap) and U+2028/9 included.
+const untidySpace =
+	/[\t-\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*| [\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
+
+/** Server text is untrusted: one line, no control, format or bidi characters, bounded length. */
 export function cleanServerText(text: string, max = 120): string {
 	// Cut before any regex runs: a 50 MB error body costs no more than a short one.
 	const head = text.length > max * 8 ? text.slice(0, max * 8) : text;
-	return capText(stripControl(head.replace(/\s+/g, ' ')).trim(), max);
+	return capText(stripControl(head.replace(untidySpace, ' ')).trim(), max);
 }
 
-/** Every secret is replaced, whatever the server did to the text around it. */
+// What a server can slip between the characters of a token it echoes without the operator noticing
+// the break, or that sanitising leaves as a mark: escape sequences, controls, format characters
+// (zero-width, bidi, BOM, tags), whitespace and separators, control pictures (␀ ␛ ␤) and U+FFFD.
+const fillerChar = String.raw`[\p{Cc}\p{Cf}\p{Cs}\p{Z}\s\u2400-\u2426\ufffd]`;
+const fillerChars = `${fillerChar}+`;
+// Two readings of the same text: with whole escape sequences (ESC [ 3 1 m between two characters),
+// and character by character (a lone ESC or 0x9B before a character that could end a sequence).
+const sequence = String.raw`(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d-\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)|\u001b[\u0020-\u002f]*[\u0030-\u007e]`;
+const fillers = [new RegExp(`${sequence}|${fillerChars}`, 'gu'), new RegExp(fillerChars, 'gu')];
+
+// A token cut by capText shows its start before the '…': this many characters of it count.
+const minCutPrefix = 4;
+
+// Necessary for any hit: the key's first characters, in order, with only filler between them. One
+// regex test per key, so a message that holds no token costs no skeleton.
+const keyStarts = new Map<string, RegExp>();
+
+function mayHold(text: string, key: string): boolean {
+	let start = keyStarts.get(key);
+	if (!start) {
+		const chars = [...key]
+			.slice(0, minCutPrefix)
+			.map((c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
+		start = new RegExp(chars.join(`(?:${sequence}|${fillerChar})*`), 'u');
+		// Secrets are few (the token, the proxy token): the map only grows past that in tests.
+		if (keyStarts.size >= 16) keyStarts.clear();
+		keyStarts.set(key, start);
+	}
+	return start.test(text);
+}
+
+/** Where `key` (or, before a closing '…', its cut start) lies in `skeleton`: [start, end) pairs. */
+function hits(skeleton: string, key: string): Array<[number, number]> {
+	const found: Array<[number, number]> = [];
+	if (key === '') return found;
+	for (let at = skeleton.indexOf(key); at !== -1; at = skeleton.indexOf(key, at + key.length)) {
+		found.push([at, at + key.length]);
+	}
+	if (skeleton.endsWith(ellipsis)) {
+		const end = skeleton.length - ellipsis.length;
+		for (let n = Math.min(key.length - 1, end); n >= minCutPrefix; n--) {
+			if (skeleton.startsWith(key.slice(0, n), end - n)) {
+				found.push([end - n, end]);
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+/** The spans of `text` that show a key once `filler` is taken out of both. */
+function keySpans(text: string, keys: string[], filler: RegExp): Array<[number, number]> {
+	const skeleton = text.replace(filler, '');
+	const found = keys.flatMap((key) => hits(skeleton, key.replace(filler, '')));
+	if (found.length === 0) return [];
+	// Map skeleton positions back to `text`: origin[i] is where the skeleton's unit i stands.
+	const origin: number[] = [];
+	let from = 0;
+	for (const match of text.matchAll(filler)) {
+		for (let i = from; i < match.index; i++) origin.push(i);
+		from = match.index + match[0].length;
+	}
+	for (let i = from; i < text.length; i++) origin.push(i);
+	return found.map(([start, end]) => [origin[start]!, origin[end - 1]! + 1]);
+}
+
+/**
+ * Every secret is replaced, whatever the server did to the text around it or inside it: a token
+ * echoed with zero-width or bidi characters, escape sequences, controls or spaces between its
+ * characters is found in the text's visible skeleton and its whole span replaced; so is the start
+ * of a token that a length cap cut before its '…'.
+ */
 export function redact(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
 	let out = text;
-	for (const secret of secrets) if (secret) out = out.split(secret).join('[token]');
-	return out;
+	const keys: string[] = [];
+	for (const secret of secrets) {
+		if (!secret) continue;
+		out = out.split(secret).join('[token]');
+		const key = secret.replace(fillers[1]!, '');
+		if (key && mayHold(out, key)) keys.push(secret);
+	}
+	if (keys.length === 0) return out;
+	const spans = fillers.flatMap((filler) => keySpans(out, keys, filler));
+	if (spans.length === 0) return out;
+	spans.sort((a, b) => a[0] - b[0]);
+	let result = '';
+	let end = 0;
+	for (const [start, stop] of spans) {
+		if (start >= end) result += `${out.slice(end, start)}[token]`;
+		end = Math.max(end, stop);
+	}
+	return result + out.slice(end);
 }
 
 /** The URL as it may be shown: no user:password, no query string (either may carry a secret). */
@@ -142,7 +234,7 @@ export function httpStatusError(
 	ctx: ErrorContext,
 	upgrade = false,
 ): EndpointError {
-	const text = statusText ? ` ${cleanServerText(statusText, 40)}` : '';
+	const text = statusText ? ` ${redact(cleanServerText(statusText, 40), ctx.secrets ?? [])}` : '';
 	const where = upgrade ? 'refused the WebSocket upgrade with' : 'answered';
 	const base = `server ${where} HTTP ${status}${text}`;
 	const httpStatus = status;

@@ -249,8 +249,11 @@ export class McpSession {
 				{name?: unknown; version?: unknown} | undefined);
 		if (info && typeof info.name === 'string') {
 			this.server = {
-				name: cleanServerText(info.name, 60),
-				version: typeof info.version === 'string' ? cleanServerText(info.version, 30) : null,
+				name: redact(cleanServerText(info.name, 60), this.secrets),
+				version:
+					typeof info.version === 'string'
+						? redact(cleanServerText(info.version, 30), this.secrets)
+						: null,
 			};
 		}
 		// The 2026-07-28 revision has no ping; server/discover is the cheap request every server has.

@@ -1,3 +1,12 @@
+import {
+	boundText,
+	linearRegExp,
+	LiteralSet,
+	literalSearch,
+	matchWindow,
+	patternProblem,
+	requiredLiterals,
+} from '../lib/safe-regex.js';
 import type {AlertRuleConfig, Severity} from '../types.js';
 
 /** Decides the severity of one log line, or null when the line is not an alert. */
@@ -37,80 +46,114 @@ export function unrealVerbosity(line: string): Severity | null {
 	return match ? unrealSeverity[match[1]!]! : null;
 }
 
-function regexError(pattern: string): string | null {
-	try {
-		new RegExp(pattern, ruleFlags);
-		return null;
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		// V8 says "Invalid regular expression: /(/iu: Unterminated group"; keep the reason only.
-		const reason = /\/[a-z]*: ([^:]+)$/.exec(message)?.[1] ?? message;
-		return reason.charAt(0).toLowerCase() + reason.slice(1);
-	}
-}
-
 /**
  * Checks one alert rule pattern; returns a one-line message for the operator, or null when the
- * pattern is usable. Patterns are JavaScript regular expressions, matched case-insensitively.
+ * pattern is usable. Patterns are JavaScript regular expressions, matched case-insensitively, in
+ * linear time (lib/safe-regex.ts): backreferences and lookahead are refused.
  */
 export function validateRule(pattern: unknown): string | null {
 	if (typeof pattern !== 'string') return 'pattern must be a string';
 	if (pattern === '') return 'pattern is empty';
-	const error = regexError(pattern);
+	const error = patternProblem(pattern, ruleFlags);
 	if (error) return `invalid regular expression ${JSON.stringify(pattern)}: ${error}`;
-	if (new RegExp(pattern, ruleFlags).test('')) {
+	if (linearRegExp(pattern, ruleFlags).test('')) {
 		return `pattern ${JSON.stringify(pattern)} matches every line (it matches empty text)`;
 	}
 	return null;
 }
 
-// Numbered or named backreferences change meaning when patterns are joined into one expression.
-const backreference = /\\[1-9]|\\k</;
+type CompiledRule = {
+	severity: Severity;
+	regex: RegExp;
+	/** Per alternative, the literals it needs (null: none known, every line goes to RE2). */
+	alternatives: string[][] | null;
+	/** The literals are the whole pattern: one found is a match, RE2 is not asked. */
+	exact: boolean;
+};
 
-function combinedPrefilter(rules: readonly AlertRuleConfig[]): RegExp | null {
-	if (rules.length < 2 || rules.some((rule) => backreference.test(rule.pattern))) return null;
-	try {
-		return new RegExp(rules.map((rule) => `(?:${rule.pattern})`).join('|'), ruleFlags);
-	} catch {
-		// e.g. the same named group in two patterns: fine alone, an error together.
-		return null;
+function compileRule(rule: AlertRuleConfig, index: number): CompiledRule {
+	if (!severities.includes(rule.severity)) {
+		throw new Error(`alert rule ${index + 1}: unknown severity ${JSON.stringify(rule.severity)}`);
 	}
+	let regex: RegExp;
+	try {
+		regex = linearRegExp(rule.pattern, ruleFlags);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new Error(
+			`alert rule ${index + 1}: invalid regular expression ${JSON.stringify(rule.pattern)}: ${reason}`,
+		);
+	}
+	const literals = requiredLiterals(rule.pattern, ruleFlags);
+	return {
+		severity: rule.severity,
+		regex,
+		alternatives: literals?.alternatives ?? null,
+		exact: literals?.exact ?? false,
+	};
 }
+
+const longest = (runs: string[]) => runs.reduce((a, b) => (b.length > a.length ? b : a));
 
 /**
  * Compiles alert rules (SPEC 4) into a classifier: Unreal verbosity first, then the rules in the
  * order given, first match wins, case-insensitive. Throws an Error naming the bad pattern when a
  * rule does not compile (the config loader reports these earlier via validateRule).
+ *
+ * The rules see the first 4 KiB of a line (matchWindow; the caller counts and keeps the whole line)
+ * and run on RE2, linear in that text whatever the pattern. RE2 reads every character in JavaScript,
+ * several times slower than V8's literal search, so a line first meets native searches made of the
+ * rules' required literals only (lib/safe-regex.ts; nothing there can backtrack): most lines
+ * contain none, and RE2 runs only for a rule whose literals are all there.
  */
 export function compileRules(
 	rules: AlertRuleConfig[],
 	options: AlertClassifierOptions = {},
 ): AlertClassifier {
 	const useUnreal = options.unrealVerbosity ?? true;
-	const compiled = rules.map((rule, index) => {
-		if (!severities.includes(rule.severity)) {
-			throw new Error(`alert rule ${index + 1}: unknown severity ${JSON.stringify(rule.severity)}`);
-		}
-		const error = regexError(rule.pattern);
-		if (error) {
-			throw new Error(
-				`alert rule ${index + 1}: invalid regular expression ${JSON.stringify(rule.pattern)}: ${error}`,
-			);
-		}
-		return {severity: rule.severity, regex: new RegExp(rule.pattern, ruleFlags)};
-	});
-	// Most lines match no rule: one combined test rejects them; only hits walk the ordered list.
-	const prefilter = combinedPrefilter(rules);
+	const compiled = rules.map(compileRule);
+	const known = compiled.flatMap((rule) => rule.alternatives ?? []);
+	const literals = new LiteralSet(known.flat(), ruleFlags);
+	const needs = compiled.map(
+		(rule) => rule.alternatives?.map((runs) => runs.map((run) => literals.idOf(run))) ?? null,
+	);
+	// The longest literal of each alternative of every rule: a line with none matches no rule.
+	const prefilter = compiled.every((rule) => rule.alternatives)
+		? literalSearch(
+				known.map((runs) => runs[runs.length - 1]!),
+				ruleFlags,
+			)
+		: null;
+	const seen = new Uint32Array(literals.literals.length);
+	let mark = 0;
 	const frozen = Object.freeze(rules.map((rule) => Object.freeze({...rule})));
 
+	function present(alternatives: number[][]): boolean {
+		for (const ids of alternatives) {
+			let all = true;
+			for (const id of ids) if (seen[id] !== mark) all = false;
+			if (all) return true;
+		}
+		return false;
+	}
+
 	function classify(line: string): Severity | null {
+		const text = boundText(line, matchWindow);
 		if (useUnreal) {
-			const declared = unrealVerbosity(line);
+			const declared = unrealVerbosity(text);
 			if (declared) return declared;
 		}
-		if (prefilter && !prefilter.test(line)) return null;
-		for (const rule of compiled) {
-			if (rule.regex.test(line)) return rule.severity;
+		if (compiled.length === 0 || (prefilter && !prefilter.test(text))) return null;
+		if (++mark === 0xffffffff) {
+			seen.fill(0);
+			mark = 1;
+		}
+		literals.scan(text, seen, mark);
+		for (let i = 0; i < compiled.length; i++) {
+			const rule = compiled[i]!;
+			const ids = needs[i]!;
+			if (ids && !present(ids)) continue;
+			if (rule.exact || rule.regex.test(text)) return rule.severity;
 		}
 		return null;
 	}

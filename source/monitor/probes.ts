@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {linearRegExp} from '../lib/safe-regex.js';
 import {EndpointProbe} from '../probes/endpoint.js';
 import {LogGlob, isLogPattern} from '../probes/log-glob.js';
 import {LogTail} from '../probes/log-tail.js';
@@ -19,7 +20,7 @@ export function createProbes(
 	const classifier = compileRules(config.alerts.rules);
 	return {
 		ports: new PortProbe({ports: config.ports}),
-		processes: new ProcessProbe({match: new RegExp(config.process.match)}),
+		processes: new ProcessProbe({match: linearRegExp(config.process.match)}),
 		system: new SystemProbe({diskPath: path.resolve(config.project.dir)}),
 		endpoint: new EndpointProbe({
 			url: config.endpoint.url,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import {endpointPort} from '../lib/endpoint-url.js';
 import {RingBuffer} from '../lib/ring.js';
+import {linearRegExp} from '../lib/safe-regex.js';
 import type {
 	Alert,
 	Config,
@@ -103,7 +104,7 @@ export class MonitorStore {
 			warningBurst: config.alerts.warningBurst,
 			warningWindowMs: config.alerts.warningWindowMs,
 		});
-		this.matcher = new RegExp(config.process.match);
+		this.matcher = linearRegExp(config.process.match);
 		this.endpointPort = endpointPort(config.endpoint.url);
 		this.snapshot = this.build();
 	}

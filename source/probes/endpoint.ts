@@ -451,7 +451,9 @@ export class EndpointProbe {
 				res.on('error', () => {});
 				if (status >= 200 && status < 300) finish(ms, null);
 				else {
-					const text = res.statusMessage ? ` ${cleanServerText(res.statusMessage, 40)}` : '';
+					const text = res.statusMessage
+						? ` ${redact(cleanServerText(res.statusMessage, 40), [this.token, this.proxyToken])}`
+						: '';
 					finish(null, `HTTP ${status}${text}`);
 				}
 				// A body that never ends (an event stream) must not hold the socket past the timeout.

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AlertClassifier} from '../monitor/alert-rules.js';
 import type {LogSourceStatus} from '../types.js';
-import {LogTail, type LogTailBatch} from './log-tail.js';
+import {LogTail, notRegularFile, type LogTailBatch} from './log-tail.js';
 
 export function isLogPattern(file: string): boolean {
 	return /[*?]/.test(path.basename(file));
@@ -33,6 +33,8 @@ export class LogGlob {
 	private started = false;
 	private error: string | null = null;
 	private skipped = 0;
+	/** Matches that are not regular files (a FIFO, a device, a folder), as of the last scan. */
+	private notRegular: string[] = [];
 
 	constructor(
 		private readonly opts: {
@@ -70,17 +72,27 @@ export class LogGlob {
 			this.error = null;
 		} catch (error) {
 			const code = (error as NodeJS.ErrnoException).code;
-			this.error = code === 'ENOENT' ? null : `cannot list ${this.dir}: ${code ?? String(error)}`;
+			const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+			this.error = code === 'ENOENT' ? null : `cannot list ${this.dir}: ${reason ?? String(error)}`;
 			return;
 		}
+		const found: Array<{f: string; mtime: number}> = [];
+		const notRegular: string[] = [];
+		for (const name of names) {
+			if (!this.match.test(name)) continue;
+			const f = path.join(this.dir, name);
+			if (this.tails.has(f)) continue;
+			// A stat, never an open: open() of a FIFO blocks, /dev/zero never ends. Looked at again
+			// every scan, so a regular file that takes its place later is followed.
+			const stat = safeStat(f);
+			if (!stat) continue;
+			const odd = notRegularFile(stat);
+			if (odd) notRegular.push(`${name}: ${odd}`);
+			else found.push({f, mtime: stat.mtimeMs});
+		}
+		this.notRegular = notRegular.sort();
 		// Newest first, so the cap keeps the files being written now.
-		const found = names
-			.filter((n) => this.match.test(n))
-			.map((n) => path.join(this.dir, n))
-			.filter((f) => !this.tails.has(f))
-			.map((f) => ({f, mtime: safeMtime(f)}))
-			.filter((x) => x.mtime !== null)
-			.sort((a, b) => b.mtime! - a.mtime!);
+		found.sort((a, b) => b.mtime - a.mtime);
 		for (const {f} of found) {
 			if (this.tails.size >= maxFiles) {
 				this.skipped = found.length;
@@ -102,17 +114,26 @@ export class LogGlob {
 		const all = [...this.tails.values()].map((t) => t.status());
 		const linesRead = all.reduce((n, s) => n + s.linesRead, 0);
 		const broken = all.find((s) => s.state === 'error');
+		const odd =
+			this.notRegular.length === 0
+				? null
+				: this.notRegular[0]! +
+					(this.notRegular.length > 1 ? ` (and ${this.notRegular.length - 1} more)` : '');
+		// Only matches that are not regular files: say what they are, not "does not exist yet".
+		const onlyOdd = all.length === 0 && odd !== null;
 		return {
 			path: this.opts.pattern,
 			state:
-				this.error || broken
+				this.error || broken || onlyOdd
 					? 'error'
 					: all.some((s) => s.state === 'following')
 						? 'following'
 						: 'waiting',
 			error:
 				this.error ??
-				(broken ? `${broken.path}: ${broken.error ?? 'error'}` : null) ??
+				(broken ? `${path.basename(broken.path)}: ${broken.error ?? 'error'}` : null) ??
+				(onlyOdd ? odd : null) ??
+				(odd ? `skipped ${odd}` : null) ??
 				(this.skipped > 0 ? `following the newest ${maxFiles} files` : null),
 			linesRead,
 			rotations: all.reduce((n, s) => n + s.rotations, 0),
@@ -121,10 +142,9 @@ export class LogGlob {
 	}
 }
 
-function safeMtime(file: string): number | null {
+function safeStat(file: string): fs.Stats | null {
 	try {
-		const st = fs.statSync(file);
-		return st.isFile() ? st.mtimeMs : null;
+		return fs.statSync(file);
 	} catch {
 		return null;
 	}

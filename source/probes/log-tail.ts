@@ -92,18 +92,36 @@ function isMissing(error: unknown): boolean {
 	return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function describeError(file: string, error: unknown): string {
+// The path is shown next to these words, so they do not repeat it.
+function describeError(error: unknown): string {
 	const code = errorCode(error);
-	const reason =
-		code === 'EACCES' || code === 'EPERM'
-			? 'permission denied'
-			: code === 'EISDIR'
-				? 'is a directory'
-				: error instanceof Error
-					? error.message
-					: String(error);
-	return `cannot read ${file}: ${reason}`;
+	if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+	return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
 }
+
+/** What a path is when it is not a regular file, in the operator's words; null for a regular file. */
+export function notRegularFile(stat: fs.Stats | fs.BigIntStats): string | null {
+	if (stat.isFile()) return null;
+	const kind = stat.isFIFO()
+		? 'FIFO'
+		: stat.isCharacterDevice()
+			? 'character device'
+			: stat.isBlockDevice()
+				? 'block device'
+				: stat.isSocket()
+					? 'socket'
+					: stat.isDirectory()
+						? 'directory'
+						: stat.isSymbolicLink()
+							? 'symbolic link'
+							: 'unknown kind of file';
+	return `not a regular file: ${kind}`;
+}
+
+// Read-only, and O_NONBLOCK: a path that turns into a FIFO between the stat and the open must not
+// block a thread-pool thread until some writer appears (O_NONBLOCK changes nothing for regular files).
+const openFlags =
+	fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
 
 /**
  * Follows one log file like `tail -F`: from the end (or the last `backlogLines` lines), through
@@ -128,7 +146,7 @@ export class LogTail {
 	private current: Cursor | null = null;
 	private retired: Cursor[] = [];
 	private hadFile = false;
-	private sawMissing = false;
+	private sawNoFile = false;
 
 	private state: LogSourceStatus['state'] = 'waiting';
 	private error: string | null = null;
@@ -258,7 +276,7 @@ export class LogTail {
 			await this.cycle();
 		} catch (error) {
 			this.state = 'error';
-			this.error = describeError(this.file, error);
+			this.error = describeError(error);
 		} finally {
 			this.running = null;
 			if (this.again && !this.stopped) {
@@ -306,19 +324,38 @@ export class LogTail {
 	}
 
 	private async openCurrent(): Promise<void> {
-		let handle: FileHandle;
+		// Look before opening: open() of a FIFO waits for a writer on a thread-pool thread (starving
+		// every other fs call, and process.exit waits for that thread), and /dev/zero never ends.
+		let found: fs.BigIntStats;
 		try {
-			handle = await fsp.open(this.file, 'r');
+			found = await fsp.stat(this.file, {bigint: true});
 		} catch (error) {
 			if (!isMissing(error)) throw error;
-			this.sawMissing = true;
-			this.state = 'waiting';
-			this.error = null;
+			this.noFile('waiting', null);
+			return;
+		}
+		const odd = notRegularFile(found);
+		if (odd) {
+			this.noFile('error', odd);
+			return;
+		}
+		let handle: FileHandle;
+		try {
+			handle = await fsp.open(this.file, openFlags);
+		} catch (error) {
+			if (!isMissing(error)) throw error;
+			this.noFile('waiting', null);
 			return;
 		}
 		try {
 			const stat = await handle.stat({bigint: true});
-			if (!stat.isFile()) throw new Error('not a regular file');
+			const changed = notRegularFile(stat);
+			if (changed) {
+				// Replaced between the stat and the open.
+				await handle.close().catch(() => undefined);
+				this.noFile('error', changed);
+				return;
+			}
 			const cursor: Cursor = {
 				handle,
 				dev: stat.dev,
@@ -334,7 +371,7 @@ export class LogTail {
 			};
 			// Only a file that existed when we started is joined at its end; one that appeared
 			// later (created, rotated in, re-created) is read from its first byte.
-			if (!this.hadFile && !this.sawMissing) {
+			if (!this.hadFile && !this.sawNoFile) {
 				await this.placeAtStart(cursor, Number(stat.size));
 			} else if (this.hadFile) {
 				this.rotations++;
@@ -347,6 +384,17 @@ export class LogTail {
 			await handle.close().catch(() => undefined);
 			throw error;
 		}
+	}
+
+	/**
+	 * No file to follow at the path: nothing there, or something that is not a regular file. Looked
+	 * at again every poll; a regular file that takes its place later is new, so it is read from its
+	 * first byte.
+	 */
+	private noFile(state: 'waiting' | 'error', error: string | null): void {
+		this.sawNoFile = true;
+		this.state = state;
+		this.error = error;
 	}
 
 	/** Start position: after the newline that precedes the last `backlogLines` complete lines. */

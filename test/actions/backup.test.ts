@@ -3,15 +3,20 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterEach, test} from 'node:test';
+import {afterEach, test, type TestContext} from 'node:test';
 import {
 	BACKUP_ID_PATTERN,
 	type BackupManifest,
+	currentTempOwner,
+	formatBytes,
 	latestBackupManifest,
 	listBackups,
 	runBackup,
+	tempPrefix,
 } from '../../source/actions/backup.js';
-import {atomicWriteFile} from '../../source/actions/fs-safe.js';
+import {atomicWriteFile, fsErrorText} from '../../source/actions/fs-safe.js';
+import {runRestore} from '../../source/actions/restore.js';
+import {killByPid, startBackupChild, tempFoldersOf, treeSize} from '../helpers/backup-crash.js';
 import {
 	PROJECT_FILES,
 	type TempProject,
@@ -23,6 +28,8 @@ import {
 	snapshotTree,
 	withUmask,
 } from '../helpers/backup-fixtures.js';
+import {mountTmpfs, remountReadOnly, unmount} from '../helpers/readonly-mount.js';
+import {waitUntil} from '../helpers/restart-procs.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -431,4 +438,236 @@ test('atomicWriteFile writes the exact mode and replaces a symlink instead of fo
 		const names = [...snapshotTree(root).keys()].sort();
 		assert.deepEqual(names, ['report.json', 'victim.txt']);
 	});
+});
+
+/** A small project with one big file (sparse: it costs no disk until copied) and one small one. */
+function crashProject(bigBytes: number): {root: string; projectDir: string; backupDir: string} {
+	const root = makeTempRoot();
+	roots.push(root);
+	const projectDir = path.join(root, 'project');
+	fs.mkdirSync(projectDir);
+	fs.writeFileSync(path.join(projectDir, 'big.bin'), '');
+	fs.truncateSync(path.join(projectDir, 'big.bin'), bigBytes);
+	fs.writeFileSync(path.join(projectDir, 'a.txt'), 'first file\n');
+	fs.writeFileSync(path.join(projectDir, 'small.txt'), 'small\n');
+	return {root, projectDir, backupDir: path.join(root, 'backups')};
+}
+
+test('a backup killed with SIGKILL mid-copy leaves no backup; the next one removes its temp folder and says so', async () => {
+	const big = 200 * 1024 * 1024;
+	const p = crashProject(big);
+	const cfg = {projectDir: p.projectDir, backupDir: p.backupDir, keep: 5};
+	// The pause at small.txt is only a backstop: the kill normally lands while big.bin is copied.
+	const crashing = startBackupChild({
+		...cfg,
+		files: ['big.bin', 'small.txt'],
+		pauseAt: 'small.txt',
+	});
+	let paused = false;
+	void crashing.paused.then(() => (paused = true));
+	let copied = -1;
+	const seen = await waitUntil(
+		() => {
+			const [temp] = tempFoldersOf(p.backupDir, crashing.pid);
+			const size = temp
+				? (fs.statSync(path.join(temp, 'files', 'big.bin'), {throwIfNoEntry: false})?.size ?? 0)
+				: 0;
+			if (size === 0 && !paused) return false;
+			killByPid(crashing.pid);
+			copied = size;
+			return true;
+		},
+		60_000,
+		2,
+	);
+	assert.ok(seen, `the child never started copying: ${crashing.stderr()}`);
+	assert.deepEqual(await crashing.exited, {code: null, signal: 'SIGKILL'});
+	assert.ok(copied > 0 && copied <= big);
+
+	const [leftover] = tempFoldersOf(p.backupDir, crashing.pid);
+	assert.ok(leftover, 'the killed backup left its temp folder');
+	assert.deepEqual(await listBackups(p.backupDir), [], 'complete or absent: nothing is listed');
+	const bytes = treeSize(leftover);
+	assert.ok(bytes > 0);
+
+	const steps = recordSteps();
+	const result = await runBackup({...cfg, files: ['small.txt']}, steps.report);
+	assert.equal(result.ok, true, result.summary);
+	const said = `removed 1 stale temporary folder (${formatBytes(bytes)}) left by pid ${crashing.pid}`;
+	assert.equal(steps.last('stale')?.detail, said);
+	assert.equal(steps.last('stale')?.status, 'ok');
+	assert.ok(result.summary.endsWith(`; ${said}`), result.summary);
+	assert.equal(fs.existsSync(leftover), false);
+	assert.deepEqual(
+		(await listBackups(p.backupDir)).map((b) => [b.id, b.valid]),
+		[[result.data!.id, true]],
+	);
+	// Nothing left to clean: the next backup says nothing about leftovers.
+	const quiet = recordSteps();
+	assert.equal((await runBackup({...cfg, files: ['small.txt']}, quiet.report)).ok, true);
+	assert.equal(quiet.last('stale'), undefined);
+});
+
+test("a running backup's temp folder is left alone; once its process is killed the next backup removes it", async () => {
+	const p = crashProject(0);
+	const cfg = {projectDir: p.projectDir, backupDir: p.backupDir, keep: 5};
+	const running = startBackupChild({...cfg, files: ['a.txt', 'small.txt'], pauseAt: 'small.txt'});
+	try {
+		await running.paused;
+		const [temp] = tempFoldersOf(p.backupDir, running.pid);
+		assert.ok(temp, 'the running backup has its temp folder');
+
+		const steps = recordSteps();
+		const result = await runBackup({...cfg, files: ['small.txt']}, steps.report);
+		assert.equal(result.ok, true, result.summary);
+		assert.equal(
+			steps.last('stale')?.detail,
+			`left 1 temporary folder alone: pid ${running.pid} still runs a backup`,
+		);
+		assert.ok(fs.existsSync(path.join(temp, 'files', 'a.txt')), 'its copy is untouched');
+		assert.ok(!result.summary.includes('removed'), result.summary);
+
+		killByPid(running.pid);
+		assert.equal((await running.exited).signal, 'SIGKILL');
+		const after = recordSteps();
+		assert.equal((await runBackup({...cfg, files: ['small.txt']}, after.report)).ok, true);
+		assert.equal(
+			after.last('stale')?.detail,
+			`removed 1 stale temporary folder (${formatBytes('first file\n'.length)}) left by pid ${running.pid}`,
+		);
+		assert.equal(fs.existsSync(temp), false);
+	} finally {
+		killByPid(running.pid);
+	}
+});
+
+test("a temp folder whose pid now names another process is stale; this process's own is not", async () => {
+	const p = project();
+	fs.mkdirSync(p.backupDir, {recursive: true, mode: 0o700});
+	const me = currentTempOwner();
+	// Same pid (it is running: this test), another start time: the pid was handed out again.
+	const reused = path.join(p.backupDir, `${tempPrefix({...me, startTicks: me.startTicks + 1})}abc`);
+	const mine = path.join(p.backupDir, `${tempPrefix(me)}def`);
+	for (const dir of [reused, mine]) fs.mkdirSync(dir);
+	fs.writeFileSync(path.join(reused, 'partial'), 'x'.repeat(2048));
+	const steps = recordSteps();
+	const result = await runBackup(
+		{projectDir: p.projectDir, files: p.files, backupDir: p.backupDir, keep: 5},
+		steps.report,
+	);
+	assert.equal(result.ok, true, result.summary);
+	assert.equal(
+		steps.last('stale')?.detail,
+		`removed 1 stale temporary folder (2.0 KB) left by pid ${process.pid}`,
+	);
+	assert.equal(fs.existsSync(reused), false);
+	assert.equal(fs.existsSync(mine), true);
+});
+
+test('a read-only file system is named as such, with the path, for the backup folder and restore targets', async (t: TestContext) => {
+	const root = makeTempRoot();
+	roots.push(root);
+	const mnt = path.join(root, 'ro');
+	fs.mkdirSync(mnt);
+	const cannot = mountTmpfs(mnt);
+	if (cannot !== null) {
+		t.skip(`cannot mount a tmpfs here (${cannot}); needs root or CAP_SYS_ADMIN`);
+		return;
+	}
+	try {
+		// Made while still writable: a project, an existing private backup folder.
+		const p = makeProject(fs.mkdtempSync(path.join(mnt, 'p-')));
+		const existing = path.join(mnt, 'backups');
+		fs.mkdirSync(existing, {mode: 0o700});
+		const elsewhere = path.join(root, 'backups');
+		const backup = await runBackup(
+			{projectDir: p.projectDir, files: p.files, backupDir: elsewhere, keep: 5},
+			() => {},
+		);
+		assert.equal(backup.ok, true, backup.summary);
+		fs.writeFileSync(path.join(p.projectDir, '.env'), 'MCPTOP_TOKEN=changed\n');
+		remountReadOnly(mnt);
+
+		// Missing backup folder on it: Node's recursive mkdir says ENOENT here.
+		const missing = path.join(mnt, 'state', 'backups');
+		const created = await runBackup(
+			{projectDir: p.projectDir, files: p.files, backupDir: missing, keep: 5},
+			() => {},
+		);
+		assert.equal(created.ok, false);
+		assert.equal(
+			created.summary,
+			`Backup failed: cannot create the backup folder ${missing}: ${path.join(mnt, 'state')}: read-only file system`,
+		);
+		assert.doesNotMatch(created.summary, /does not exist/);
+		assert.match(created.next ?? '', /read-only file system: set backup\.dir/);
+
+		// An existing backup folder on it.
+		const written = await runBackup(
+			{projectDir: p.projectDir, files: p.files, backupDir: existing, keep: 5},
+			() => {},
+		);
+		assert.equal(written.ok, false);
+		assert.equal(
+			written.summary,
+			`Backup failed: cannot write in the backup folder ${existing}: read-only file system`,
+		);
+
+		// Restoring into a project on it: refused before anything changes, with the path.
+		const restore = await runRestore(
+			{projectDir: p.projectDir, backupDir: elsewhere},
+			backup.data!.id,
+			() => {},
+		);
+		assert.equal(restore.ok, false);
+		assert.match(
+			restore.summary,
+			new RegExp(
+				`could not save a copy of ${path.join(p.projectDir, '.env').replace(/[.]/g, '\\.')}: read-only file system`,
+			),
+		);
+		assert.equal(
+			fs.readFileSync(path.join(p.projectDir, '.env'), 'utf8'),
+			'MCPTOP_TOKEN=changed\n',
+		);
+	} finally {
+		unmount(mnt);
+	}
+});
+
+test('permission denied is named as such, with the path, not as a missing folder', async () => {
+	const root = makeTempRoot();
+	roots.push(root);
+	const p = makeProject(root);
+	const locked = path.join(root, 'locked');
+	fs.mkdirSync(locked, {mode: 0o700});
+	const backupDir = path.join(locked, 'state', 'backups');
+	const cfg = {projectDir: p.projectDir, files: ['requirements.txt'], backupDir, keep: 5};
+	let summary: string;
+	let next: string | undefined;
+	if (process.getuid?.() === 0) {
+		// Root passes every permission check: run the backup as nobody, which may read the project
+		// but not enter the locked folder.
+		fs.chmodSync(root, 0o755);
+		fs.chmodSync(p.projectDir, 0o755);
+		const child = startBackupChild(cfg, {uid: 65534, gid: 65534, env: {...process.env, HOME: '/'}});
+		const exit = await child.exited;
+		assert.equal(exit.code, 0, child.stderr());
+		({summary, next} = JSON.parse(child.stdout().trim().split('\n').at(-1)!) as {
+			summary: string;
+			next?: string;
+		});
+	} else {
+		fs.chmodSync(locked, 0o500);
+		({summary, next} = await runBackup(cfg, () => {}));
+	}
+	assert.equal(
+		summary,
+		`Backup failed: cannot create the backup folder ${backupDir}: ${path.join(locked, 'state')}: permission denied`,
+	);
+	assert.match(next ?? '', /Run mcptop as a user that may write to/);
+	assert.equal(
+		fsErrorText(Object.assign(new Error('x'), {code: 'EROFS'})),
+		'read-only file system',
+	);
 });

@@ -19,6 +19,13 @@ import {
 	sandboxConfig,
 	waitUntil,
 } from '../helpers/restart-procs.js';
+import {mountTmpfs, remountReadOnly, unmount} from '../helpers/readonly-mount.js';
+import {
+	OtherCheckout,
+	startServerIn,
+	startWatchdogScript,
+	stopByPid,
+} from '../helpers/other-checkout.js';
 
 let box: RestartSandbox;
 afterEach(() => box?.cleanup());
@@ -111,6 +118,67 @@ describe('restart with real processes', () => {
 			again.targets.map((t) => t.pid),
 			[newServer],
 		);
+	});
+
+	test("stops only this project's server: another checkout's copy and a watchdog script stay up", async () => {
+		box = new RestartSandbox();
+		const other = new OtherCheckout(box);
+		try {
+			const port = await freePort();
+			const otherPort = await freePort();
+			const ours = await startServerIn(box, box.dir, ['--port', String(port)]);
+			const theirs = await startServerIn(box, other.dir, ['--port', String(otherPort)]);
+			const theirsIdle = await startServerIn(box, other.dir, ['--no-listen']);
+			const watchdog = await startWatchdogScript(box, box.dir);
+			const config = sandboxConfig(box, [port]);
+
+			const plan = await planRestart(config);
+			assert.deepEqual(plan.problems, []);
+			assert.deepEqual(
+				plan.targets.map((t) => t.pid),
+				[ours],
+			);
+			const lines = describePlan(plan);
+			const text = lines.join('\n');
+			const at = lines.findIndex((l) => l.startsWith(`stop pid ${ours} (holds port ${port}): `));
+			assert.ok(at >= 0, text);
+			assert.equal(lines[at + 1], `    cwd ${fs.realpathSync(box.dir)}; listening on port ${port}`);
+			for (const pid of [theirs, theirsIdle])
+				assert.ok(
+					lines.some((l) =>
+						l.startsWith(
+							`leave pid ${pid} alone (another instance in ${other.dir}, not this project): ` +
+								`${node} ${other.serverName}`,
+						),
+					),
+					text,
+				);
+			assert.ok(
+				lines.some((l) =>
+					l.startsWith(
+						`leave pid ${watchdog} alone (a shell script named like the server ` +
+							`(${box.pattern}_watchdog.sh), not the server; it does not hold port ${port}): ` +
+							`bash ${box.pattern}_watchdog.sh`,
+					),
+				),
+				text,
+			);
+
+			const {report} = recorder();
+			const result = await runRestart(config, plan, report);
+			if (result.data.newPid) box.track(result.data.newPid, true);
+			assert.equal(result.ok, true, result.summary);
+			assert.deepEqual(result.data.oldPids, [ours]);
+			assert.ok(!alive(ours), 'our server stopped');
+			for (const pid of [theirs, theirsIdle, watchdog]) assert.ok(alive(pid), `pid ${pid} alive`);
+			assert.ok(await accepts(otherPort), "the other checkout's server still answers");
+			assert.ok(await accepts(port), 'our new server listens');
+
+			for (const pid of [theirs, theirsIdle, watchdog]) stopByPid(pid, true);
+			assert.ok(await waitUntil(() => [theirs, theirsIdle, watchdog].every((pid) => !alive(pid))));
+		} finally {
+			other.remove();
+		}
 	});
 
 	test('waits for a port that is released late, and appends to the existing log', async () => {
@@ -279,6 +347,33 @@ describe('restart with real processes', () => {
 		assert.ok(alive(foreign.pid!));
 	});
 
+	test('a log file on a read-only file system is reported as read-only, with the path', async (t) => {
+		box = new RestartSandbox();
+		const mnt = box.file('ro');
+		fs.mkdirSync(mnt);
+		const cannot = mountTmpfs(mnt);
+		if (cannot !== null) {
+			t.skip(`cannot mount a tmpfs here (${cannot}); needs root or CAP_SYS_ADMIN`);
+			return;
+		}
+		try {
+			remountReadOnly(mnt);
+			const config = sandboxConfig(box, [], {command: 'exec sleep 30', readyTimeoutMs: 300});
+			config.restart.logFile = `${mnt}/logs/server.log`;
+			const {report, steps} = recorder();
+			const result = await runRestart(config, await planRestart(config), report);
+			assert.equal(result.ok, false);
+			assert.equal(steps.get('start')?.status, 'fail');
+			assert.equal(
+				steps.get('start')?.detail,
+				`log file ${mnt}/logs/server.log cannot be opened: ${mnt}/logs: read-only file system`,
+			);
+			assert.equal(result.data.newPid, null);
+		} finally {
+			unmount(mnt);
+		}
+	});
+
 	test('backupFirst takes a backup before stopping anything', async () => {
 		box = new RestartSandbox();
 		fs.writeFileSync(box.file('unreal_blueprint_mcp_server.py'), 'print("hi")\n');
@@ -311,7 +406,15 @@ describe('signalScope', () => {
 		argv: ['x'],
 		command: 'x',
 	});
-	const target = {pid: 10, pgid: 10, command: 'x', startTime: '1', reason: 'holds port 1'};
+	const target = {
+		pid: 10,
+		pgid: 10,
+		command: 'x',
+		startTime: '1',
+		reason: 'holds port 1',
+		cwd: '/srv/project',
+		ports: [1],
+	};
 	test('a group leader whose group holds no mcptop process: the group', () => {
 		assert.equal(
 			signalScope(target, [proc(10, 10), proc(11, 10), proc(99, 99)], new Set([99])),

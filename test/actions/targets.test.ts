@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {
 	checkIdentity,
@@ -12,6 +14,7 @@ import {
 	type ProcInfo,
 } from '../../source/actions/targets.js';
 import {parseNetTcp} from '../../source/probes/proc.js';
+import {OtherCheckout, startServerIn, startWatchdogScript} from '../helpers/other-checkout.js';
 import {RestartSandbox, alive, freePort, node, waitUntil} from '../helpers/restart-procs.js';
 
 describe('programOf', () => {
@@ -65,6 +68,23 @@ describe('programOf', () => {
 			);
 		});
 	}
+	test('a script handed to a shell is marked; uv --directory and env -C are kept', () => {
+		assert.deepEqual(programOf(['bash', 'srv_watchdog.sh']), {
+			kind: 'script',
+			name: 'srv_watchdog.sh',
+			shell: true,
+		});
+		assert.deepEqual(programOf(['uv', 'run', '--directory', '/srv/a', 'python', 'srv.py']), {
+			kind: 'script',
+			name: 'srv.py',
+			dir: '/srv/a',
+		});
+		assert.deepEqual(programOf(['env', '-C', 'b', 'python3', '-m', 'srv']), {
+			kind: 'module',
+			name: 'srv',
+			dir: 'b',
+		});
+	});
 	test('an interpreter with no program', () => {
 		assert.equal(programOf(['python3']), null);
 		assert.equal(programOf([]), null);
@@ -206,10 +226,14 @@ describe('findServerTargets with real processes', () => {
 		const ports = [port, foreignPort];
 		// The foreign listener shows up once it is listening.
 		await waitUntil(async () => {
-			const {skipped} = await findServerTargets({match: box.pattern, ports});
+			const {skipped} = await findServerTargets({match: box.pattern, ports, projectDir: box.dir});
 			return skipped.some((s) => s.pid === decoys['foreign']);
 		});
-		const {targets, skipped} = await findServerTargets({match: box.pattern, ports});
+		const {targets, skipped} = await findServerTargets({
+			match: box.pattern,
+			ports,
+			projectDir: box.dir,
+		});
 		const byPid = new Map(targets.map((t) => [t.pid, t]));
 		assert.equal(byPid.get(server.pid)?.reason, `holds port ${port}`);
 		assert.equal(byPid.get(server.pid)?.pgid, server.pid);
@@ -234,17 +258,142 @@ describe('findServerTargets with real processes', () => {
 
 	test('mcptop itself and its ancestors are never targets, even when they hold a port', async () => {
 		const ports = [port, parentPort];
-		const asSelf = await findServerTargets({match: box.pattern, ports, selfPid: server.pid});
+		const asSelf = await findServerTargets({
+			match: box.pattern,
+			ports,
+			projectDir: box.dir,
+			selfPid: server.pid,
+		});
 		assert.ok(!asSelf.targets.some((t) => t.pid === server.pid));
 		assert.equal(asSelf.skipped.find((s) => s.pid === server.pid)?.why, 'this is mcptop itself');
 		// As if mcptop were the child the parent server started: the server is its parent.
-		const asChild = await findServerTargets({match: box.pattern, ports, selfPid: parent.childPid!});
+		const asChild = await findServerTargets({
+			match: box.pattern,
+			ports,
+			projectDir: box.dir,
+			selfPid: parent.childPid!,
+		});
 		assert.ok(!asChild.targets.some((t) => t.pid === parent.pid));
 		assert.match(asChild.skipped.find((s) => s.pid === parent.pid)?.why ?? '', /mcptop's parent/);
 		assert.ok(asChild.targets.some((t) => t.pid === server.pid));
 	});
 
 	test('a bad pattern is an error, not a match-all', async () => {
-		await assert.rejects(findServerTargets({match: '(', ports: []}), SyntaxError);
+		await assert.rejects(
+			findServerTargets({match: '(', ports: [], projectDir: box.dir}),
+			SyntaxError,
+		);
+	});
+});
+
+/** The real interpreter behind `python3` (not a pyenv shim), or null when there is none. */
+function realPython(): string | null {
+	try {
+		const exe = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+			encoding: 'utf8',
+		}).trim();
+		return exe === '' ? null : exe;
+	} catch {
+		return null;
+	}
+}
+
+describe("only this project's server: another checkout and a watchdog script are skipped", () => {
+	const box = new RestartSandbox();
+	const other = new OtherCheckout(box);
+	const project = fs.realpathSync(box.dir);
+	const python = realPython();
+	const pids: Record<string, number> = {};
+	let port = 0;
+	let otherPort = 0;
+	let sharedPort = 0;
+
+	before(async () => {
+		[port, otherPort, sharedPort] = [await freePort(), await freePort(), await freePort()];
+		pids['here listening'] = await startServerIn(box, box.dir, ['--port', String(port)]);
+		pids['here idle'] = await startServerIn(box, box.dir, ['--no-listen']);
+		pids['other listening'] = await startServerIn(box, other.dir, ['--port', String(otherPort)]);
+		pids['other idle'] = await startServerIn(box, other.dir, ['--no-listen']);
+		// Another checkout's copy that holds a configured port: it is in the way, so it is stopped.
+		pids['other on our port'] = await startServerIn(box, other.dir, ['--port', String(sharedPort)]);
+		pids['watchdog'] = await startWatchdogScript(box, box.dir);
+		if (python) {
+			const module = 'import time\nwhile True:\n    time.sleep(1)\n';
+			for (const [name, dir] of [
+				['module here', box.dir],
+				['module other', other.dir],
+			] as const) {
+				fs.writeFileSync(path.join(dir, `${box.pattern}.py`), module);
+				pids[name] = box.start(python, ['-m', box.pattern], {cwd: dir}).pid!;
+			}
+			const execd = await waitUntil(async () => {
+				const procs = await Promise.all(
+					[pids['module here']!, pids['module other']!].map((pid) => readProcess(pid)),
+				);
+				return procs.every((p) => p?.command.includes(`-m ${box.pattern}`));
+			});
+			assert.ok(execd, 'python modules started');
+		}
+	});
+	after(() => {
+		box.cleanup();
+		other.remove();
+	});
+
+	test('a target holds a configured port or runs the script from the project folder', async () => {
+		const {targets, skipped} = await findServerTargets({
+			match: box.pattern,
+			ports: [port, sharedPort],
+			projectDir: box.dir,
+		});
+		const byPid = new Map(targets.map((t) => [t.pid, t]));
+		const why = new Map(skipped.map((s) => [s.pid, s.why]));
+
+		const here = byPid.get(pids['here listening']!);
+		assert.equal(here?.reason, `holds port ${port}`);
+		assert.equal(here?.cwd, project);
+		assert.deepEqual(here?.ports, [port]);
+		const idle = byPid.get(pids['here idle']!);
+		assert.equal(idle?.reason, `runs ${box.pattern}.js`);
+		assert.equal(idle?.cwd, project);
+		assert.deepEqual(idle?.ports, []);
+		const shared = byPid.get(pids['other on our port']!);
+		assert.equal(shared?.reason, `holds port ${sharedPort}`);
+		assert.equal(shared?.cwd, other.dir);
+
+		const elsewhere = `another instance in ${other.dir}, not this project`;
+		assert.equal(why.get(pids['other listening']!), elsewhere);
+		assert.equal(why.get(pids['other idle']!), elsewhere);
+		assert.equal(
+			why.get(pids['watchdog']!),
+			`a shell script named like the server (${box.pattern}_watchdog.sh), not the server; ` +
+				`it holds none of ports ${port}, ${sharedPort}`,
+		);
+		const expected = [pids['here listening']!, pids['here idle']!, pids['other on our port']!];
+		if (python) {
+			assert.equal(byPid.get(pids['module here']!)?.reason, `runs ${box.pattern}`);
+			assert.equal(why.get(pids['module other']!), elsewhere);
+			expected.push(pids['module here']!);
+		}
+		assert.deepEqual(
+			targets.map((t) => t.pid),
+			expected.sort((a, b) => a - b),
+		);
+	});
+
+	test('a project folder named through a symlink is the same project', async () => {
+		const link = box.file('../' + path.basename(box.dir) + '-link');
+		fs.symlinkSync(box.dir, link);
+		try {
+			const {targets} = await findServerTargets({match: box.pattern, ports: [], projectDir: link});
+			assert.ok(targets.some((t) => t.pid === pids['here idle']));
+			assert.ok(!targets.some((t) => t.pid === pids['other idle']));
+		} finally {
+			fs.unlinkSync(link);
+		}
+	});
+
+	test('nothing was signalled', () => {
+		for (const [name, pid] of Object.entries(pids)) assert.ok(alive(pid), `${name} alive`);
 	});
 });

@@ -87,3 +87,30 @@ test('a listening port whose owner cannot be seen says "owner unknown", not down
 	assert.match(frame, /LISTEN\s+—\s+owner unknown/);
 	assert.doesNotMatch(frame, /closed/);
 });
+
+test('no ports configured: the line is cut to the pane, never wrapped', () => {
+	for (const width of [80, 20]) {
+		const {lastFrame} = render(
+			<PortsPane
+				ports={[]}
+				endpoint={endpoint}
+				now={t0}
+				width={width}
+				rows={1}
+				focused={false}
+				scroll={0}
+				header={false}
+			/>,
+		);
+		const lines = (lastFrame() ?? '').split('\n');
+		assert.equal(lines.length, 2, `${width}: the title and one line`);
+		assert.ok(
+			lines.every((l) => [...l].length <= width),
+			`${width}: a line is wider`,
+		);
+		assert.match(
+			lines[1]!,
+			width >= 40 ? /no ports configured \(config key "ports"\)/ : /^no ports.*…$/,
+		);
+	}
+});

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {capText, sanitizeText, stripControl} from '../../source/lib/sanitize.js';
+import {
+	capText,
+	safeJson,
+	sanitizeText,
+	stripControl,
+	unsafeChar,
+} from '../../source/lib/sanitize.js';
 
 test('plain text passes through unchanged', () => {
 	const line = '2025-09-17 10:00:00,123 - INFO - héllo wörld 日本 💀 ⚠️';
@@ -76,7 +82,7 @@ test('stripControl removes control characters instead of showing them', () => {
 	assert.equal(stripControl('abcdef', 3), 'ab…');
 });
 
-test('no control, escape or bidi character survives random input', () => {
+test('no control, escape, format or bidi character survives random input', () => {
 	let seed = 42;
 	const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 	const alphabet = [
@@ -103,8 +109,14 @@ test('no control, escape or bidi character survives random input', () => {
 		'\ud83d',
 		'\udc80',
 		'é',
+		'\u200b',
+		'\ufeff',
+		'\u00ad',
+		'\u2028',
+		'\u{e0041}',
+		'\u200d',
 	];
-	const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+	const unsafe = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 	const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 	for (let round = 0; round < 3000; round++) {
 		let input = '';
@@ -116,4 +128,69 @@ test('no control, escape or bidi character survives random input', () => {
 		}
 		assert.ok(sanitizeText(input, 7).length <= 7);
 	}
+});
+
+test('removes format characters: zero-width, joiners, BOM, soft hyphen, marks, tags', () => {
+	assert.equal(sanitizeText('to\u200bken'), 'token');
+	assert.equal(sanitizeText('a\u200c\u200d\u200e\u200fb'), 'ab');
+	assert.equal(sanitizeText('\ufeffstart\u2060\u2061\u2062\u2063\u2064'), 'start');
+	assert.equal(sanitizeText('soft\u00adhyphen\u061c\u180e'), 'softhyphen');
+	assert.equal(sanitizeText('\u0600\u06dd\u070f\u08e2\ufff9x\ufffa\ufffb'), 'x');
+	assert.equal(sanitizeText('flag\u{e0067}\u{e0062}\u{e007f}'), 'flag');
+	assert.equal(sanitizeText('\u{1d173}music\u{110bd}'), 'music');
+	assert.equal(stripControl('to\u200bk\ufeffen'), 'token');
+});
+
+test('line and paragraph separators are shown (␤), or become spaces in labels', () => {
+	assert.equal(sanitizeText('one\u2028two\u2029three'), 'one␤two␤three');
+	assert.equal(stripControl('one\u2028two'), 'one two');
+});
+
+test('astral text that is not a format character is kept whole', () => {
+	assert.equal(sanitizeText('𝔘𝔫𝔦 💀 𐍈'), '𝔘𝔫𝔦 💀 𐍈');
+	assert.equal(stripControl('a💀\u{e0041}b'), 'a💀b');
+	assert.equal(sanitizeText('ab💀\u200bcd', 4), 'ab…');
+});
+
+test('every character of the unsafe set, alone and between text, is removed or made visible', () => {
+	// All 1.1 M code points: the cheap suspect test must cover every one that the full pattern handles.
+	let count = 0;
+	for (let code = 0; code <= 0x10ffff; code++) {
+		const char = String.fromCodePoint(code);
+		if (!unsafeChar.test(char)) continue;
+		count++;
+		for (const output of [
+			sanitizeText(`a${char}b`),
+			stripControl(`a${char}b`),
+			sanitizeText(char),
+		]) {
+			assert.doesNotMatch(output, unsafeChar, `U+${code.toString(16)}`);
+		}
+	}
+	assert.ok(count > 2000, `${count} unsafe code points`);
+});
+
+test('safeJson escapes every unsafe character as \\uXXXX and parses back to the same value', () => {
+	const value = {
+		rlo: 'user\u202etxt.exe',
+		c1: 'csi\x9b31m nel\x85 del\x7f',
+		esc: '\x1b[31mred\x1b]52;c;aGk=\x07',
+		zero: 'to\u200bk\ufeffen\u00ad\u2060',
+		lines: 'a\u2028b\u2029c\nd\te',
+		tag: 'x\u{e0041}y',
+		lone: 'half\ud800',
+		kept: 'héllo 日本 💀 ⚠️',
+		['key\u2066']: ['\u0000\u0007'],
+	};
+	for (const indent of [undefined, 2]) {
+		const json = safeJson(value, indent);
+		assert.doesNotMatch(json, /(?!\n)[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u, json);
+		assert.deepEqual(JSON.parse(json), value);
+		assert.ok(json.includes('user\\u202etxt.exe'), json);
+		assert.ok(json.includes('x\\udb40\\udc41y'), json);
+		assert.ok(json.includes('héllo 日本 💀 ⚠️'), json);
+	}
+	// Backslashes before an escaped character stay what they were.
+	assert.deepEqual(JSON.parse(safeJson('\\\u202e\\')), '\\\u202e\\');
+	assert.equal(safeJson({a: 1}, 2), JSON.stringify({a: 1}, null, 2));
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
-import {test} from 'node:test';
-import {defaultConfig} from '../../source/config.js';
+import {execFile} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {ConfigError, defaultConfig, loadConfig} from '../../source/config.js';
 import {compileRules, unrealVerbosity, validateRule} from '../../source/monitor/alert-rules.js';
+import {matchWindow} from '../../source/lib/safe-regex.js';
+import {filterAlerts} from '../../source/components/AlertsPane.js';
+import {alert} from '../helpers/snapshot.js';
+import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
 import type {Severity} from '../../source/types.js';
 
 const defaults = compileRules(defaultConfig().alerts.rules);
@@ -87,22 +95,24 @@ test('Unreal Editor lines use their verbosity before the patterns', () => {
 	);
 });
 
-test('patterns with backreferences or repeated group names keep their meaning', () => {
-	const rules = compileRules([
-		{severity: 'warning', pattern: '(ab)\\1'},
-		{severity: 'error', pattern: 'x(y)\\1'},
-		{severity: 'critical', pattern: '(?<word>foo)-\\k<word>'},
-		{severity: 'error', pattern: '(?<word>bar)'},
-	]);
-	check(rules.classify, [
-		['ABAB', 'warning'],
-		['xyy', 'error'],
-		['xyab', null],
-		['foo-FOO', 'critical'],
-		['bar', 'error'],
-		['foo-bar', 'error'],
-		['nothing', null],
-	]);
+test('patterns that need backtracking (backreferences, lookahead) are refused, naming the rule', () => {
+	assert.throws(
+		() =>
+			compileRules([
+				{severity: 'warning', pattern: 'ok'},
+				{severity: 'warning', pattern: '(ab)\\1'},
+			]),
+		{
+			message:
+				'alert rule 2: invalid regular expression "(ab)\\\\1": backreference \\1 is not supported: patterns run on RE2, a linear-time engine without backreferences',
+		},
+	);
+	assert.match(validateRule('(?<w>foo)-\\k<w>') ?? '', /backreference \\k<w> is not supported/);
+	assert.match(validateRule('error(?!.*retrying)') ?? '', /lookahead \(\?!…\) is not supported/);
+	// Lookbehind has a linear-time form in RE2: kept.
+	const rules = compileRules([{severity: 'error', pattern: '(?<!no )error'}]);
+	assert.equal(rules.classify('an ERROR'), 'error');
+	assert.equal(rules.classify('no error'), null);
 });
 
 test('repeated group names without backreferences still classify in order', () => {
@@ -169,4 +179,227 @@ test('the rules a classifier was built from are kept, frozen', () => {
 	assert.deepEqual(rules.rules, [{severity: 'error', pattern: 'boom'}]);
 	assert.equal(rules.classify('BOOM'), 'error');
 	assert.ok(Object.isFrozen(rules.rules));
+});
+
+/**
+ * Runs an ES module body in a child node (with tsx) and parses what it prints. The timeout is a
+ * hang guard, not a speed check: a backtracking engine on these lines would not return at all.
+ */
+function isolated(code: string, timeoutMs = 30_000): Promise<unknown> {
+	return new Promise((resolve, reject) => {
+		execFile(
+			process.execPath,
+			['--import', 'tsx', '--input-type=module', '-e', code],
+			{timeout: timeoutMs, killSignal: 'SIGKILL'},
+			(error, stdout, stderr) => {
+				if (error?.killed) reject(new Error(`no answer within ${timeoutMs / 1000} s: it hung`));
+				else if (error) reject(new Error(stderr || error.message));
+				else resolve(JSON.parse(stdout));
+			},
+		);
+	});
+}
+
+const fourKiB = (unit: string) => unit.repeat(Math.ceil(4096 / unit.length)).slice(0, 4096);
+
+test('crafted 4 KB lines and a catastrophic rule: the classifier returns, with the right answer', async () => {
+	const rulesModule = new URL('../../source/monitor/alert-rules.ts', import.meta.url).href;
+	const configModule = new URL('../../source/config.ts', import.meta.url).href;
+	const lines = [
+		fourKiB('A'),
+		fourKiB('Memory '),
+		fourKiB('Connection Server System High Slow Validation Security Performance WebSocket '),
+		fourKiB('a').slice(0, -1) + '!',
+		'Memory '.repeat(500) + 'exceeded',
+	];
+	const answers = await isolated(
+		`import {compileRules} from ${JSON.stringify(rulesModule)};
+		import {defaultConfig} from ${JSON.stringify(configModule)};
+		const lines = ${JSON.stringify(lines)};
+		const defaults = compileRules(defaultConfig().alerts.rules);
+		const custom = compileRules([
+			{severity: 'critical', pattern: '^(a+)+$'},
+			{severity: 'error', pattern: '(x|x)*y'},
+			{severity: 'warning', pattern: '(\\\\w+\\\\s?)*!$'},
+		]);
+		console.log(JSON.stringify([lines.map((l) => defaults.classify(l)), lines.map((l) => custom.classify(l))]));`,
+	);
+	assert.deepEqual(answers, [
+		[null, null, null, null, 'critical'],
+		// Case-insensitive: 'AAAA…' is all a; `(x|x)*y` finds any y; the `aaaa…!` line is the one that
+		// sends a backtracking engine through 2^4095 ways to split it.
+		['critical', 'error', 'error', 'warning', 'error'],
+	]);
+});
+
+test('the rules see the first 4 KiB of a line', () => {
+	assert.equal(defaults.classify('x'.repeat(matchWindow - 5) + 'ERROR'), 'error');
+	assert.equal(defaults.classify('x'.repeat(matchWindow - 4) + 'ERROR'), null);
+	assert.equal(defaults.classify('Memory ' + 'x'.repeat(matchWindow) + ' exceeded'), null);
+	assert.equal(defaults.classify('CRITICAL ' + 'x'.repeat(10 * matchWindow)), 'critical');
+	const anchored = compileRules([{severity: 'error', pattern: 'x$'}]);
+	assert.equal(anchored.classify('a'.repeat(matchWindow - 1) + 'x'), 'error');
+	// The end of the window is the end the rules see.
+	assert.equal(anchored.classify('a'.repeat(matchWindow - 1) + 'xyz'), 'error');
+});
+
+test('the classifier agrees with JavaScript on the rules, first match wins', () => {
+	const ruleSets = [
+		defaultConfig().alerts.rules,
+		[
+			{severity: 'warning' as const, pattern: 'disk.*(full|low)'},
+			{severity: 'error' as const, pattern: '^\\[\\d+\\] fail(ed|ure)\\b'},
+			{severity: 'critical' as const, pattern: 'k[e3]rnel panic|oops'},
+			{severity: 'error' as const, pattern: '\\d{3,}ms'},
+		],
+	];
+	const words = [
+		'memory',
+		'MEMORY',
+		'exceed',
+		'out of ',
+		'server',
+		'crash',
+		'system',
+		'error',
+		'ERR',
+		'failed',
+		'connection',
+		'lost',
+		'websocket',
+		'timeout',
+		'slow',
+		'response',
+		'warn',
+		'warning',
+		'high',
+		'leak',
+		'performance',
+		'degraded',
+		'validation',
+		'security',
+		'violation',
+		'critical',
+		'fatal',
+		'exception',
+		'💀',
+		'⚠️',
+		'❌',
+		'\u212a',
+		'\u017f',
+		'disk',
+		'full',
+		'low',
+		'[12] ',
+		'fail',
+		'ure',
+		'kernel',
+		'k3rnel',
+		' panic',
+		'oops',
+		'1234ms',
+		'12ms',
+		' ',
+		'x',
+		'-',
+		'in',
+		'S',
+	];
+	let seed = 11;
+	const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+	for (const rules of ruleSets) {
+		const classifier = compileRules(rules, {unrealVerbosity: false});
+		const reference = rules.map((rule) => ({...rule, regex: new RegExp(rule.pattern, 'iu')}));
+		const hits = new Set<string | null>();
+		for (let i = 0; i < 20_000; i++) {
+			let line = '';
+			for (let n = Math.floor(random() * 7); n > 0; n--) {
+				line += words[Math.floor(random() * words.length)];
+			}
+			const expected = reference.find((rule) => rule.regex.test(line))?.severity ?? null;
+			assert.equal(classifier.classify(line), expected, JSON.stringify(line));
+			hits.add(expected);
+		}
+		assert.equal(hits.size, 4, 'every severity and no match were met');
+	}
+});
+
+const dirs: string[] = [];
+after(() => {
+	for (const dir of dirs) fs.rmSync(dir, {recursive: true, force: true});
+});
+
+function configError(data: unknown): string | null {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-rules-'));
+	dirs.push(dir);
+	fs.writeFileSync(path.join(dir, 'mcptop.config.json'), JSON.stringify(data));
+	try {
+		loadConfig({}, dir);
+		return null;
+	} catch (error) {
+		assert.ok(error instanceof ConfigError, String(error));
+		return error.message;
+	}
+}
+
+test('config: catastrophic rule patterns load (RE2 runs them); backtracking-only ones are refused', () => {
+	const rules = (pattern: string) => ({
+		alerts: {
+			rules: [...defaultConfig().alerts.rules.slice(0, 3), {severity: 'error', pattern}],
+		},
+	});
+	for (const harmless of ['(a+)+$', '(x|x)*y', '(\\w+\\s?)*$', '(.*a){12}']) {
+		assert.equal(configError(rules(harmless)), null, harmless);
+	}
+	assert.equal(
+		configError(rules('(a)\\1')),
+		'alerts.rules[3].pattern: bad regular expression "(a)\\\\1" (backreference \\1 is not supported: patterns run on RE2, a linear-time engine without backreferences)',
+	);
+	assert.match(
+		configError(rules('x(?=y)')) ?? '',
+		/^alerts\.rules\[3\]\.pattern: bad regular expression "x\(\?=y\)" \(lookahead/,
+	);
+	// Checked with the flags rules run with (u): an escape JavaScript refuses there is refused here.
+	assert.match(configError(rules('\\e')) ?? '', /^alerts\.rules\[3\]\.pattern: bad regular/);
+	assert.match(
+		configError({process: {match: 'a{1001}'}}) ?? '',
+		/^process\.match: bad regular expression "a\{1001\}" \(invalid repeat count/,
+	);
+	assert.equal(configError({process: {match: '(a+)+$'}}), null);
+});
+
+test('the / filter is text: a bad or catastrophic regex finds itself, nothing else, and returns', () => {
+	const items = [
+		alert({text: 'ERROR (a+)+$ in the config'}),
+		alert({text: 'ERROR ' + 'a'.repeat(matchWindow - 100) + '!'}),
+		alert({text: 'ERROR unclosed ( here'}),
+		alert({severity: 'warning', text: 'x'.repeat(matchWindow) + ' needle past 4 KiB'}),
+	];
+	assert.deepEqual(filterAlerts(items, '(a+)+$'), [items[0]]);
+	assert.deepEqual(filterAlerts(items, '('), [items[0], items[2]]);
+	assert.deepEqual(filterAlerts(items, '(x|x)*y'), []);
+	assert.deepEqual(filterAlerts(items, 'A'.repeat(40) + '!'), [items[1]]);
+	// It reads what the rules read: the first 4 KiB of a line (source and severity still count).
+	assert.deepEqual(filterAlerts(items, 'needle'), []);
+	assert.deepEqual(filterAlerts(items, 'warning'), [items[3]]);
+	assert.equal(filterAlerts(items, '  ').length, items.length);
+});
+
+test('mcptop refuses a rule RE2 cannot run: exit 2, one line naming the key', async (t) => {
+	t.after(removeTempDirs);
+	const dir = tempDir();
+	const rules = [
+		...defaultConfig().alerts.rules.slice(0, 3),
+		{severity: 'error', pattern: '(a)\\1'},
+	];
+	fs.writeFileSync(path.join(dir, 'mcptop.config.json'), JSON.stringify({alerts: {rules}}));
+	const r = await runCli(['--once', '--json'], {cwd: dir});
+	assert.equal(r.status, 2, r.stderr);
+	const lines = r.stderr
+		.trim()
+		.split('\n')
+		.filter((l) => !/nodedir|npm warn/.test(l));
+	assert.deepEqual(lines, [
+		'mcptop: alerts.rules[3].pattern: bad regular expression "(a)\\\\1" (backreference \\1 is not supported: patterns run on RE2, a linear-time engine without backreferences)',
+	]);
 });

@@ -205,6 +205,8 @@ describe('EndpointProbe over WebSocket', () => {
 		cleanups.push(() => plain.close());
 		plain.status = 404;
 		const probe = probeFor(`ws://127.0.0.1:${plain.port}`, {
+			// Three transports are tried in turn: each needs its own time on a busy machine.
+			timeoutMs: 3000,
 			backoff: {baseMs: 60_000, maxMs: 60_000},
 		});
 		await probe.ready();
@@ -360,8 +362,12 @@ describe('backoff and cleanup', () => {
 		child.stderr.on('data', (d: Buffer) => (stderr += d));
 		let code: number | null = null;
 		child.on('exit', (c) => (code = c ?? -1));
+		// The child starts tsx first: on a busy machine that alone can take seconds.
 		assert.ok(
-			await waitFor(() => hung.received.some((r) => r.method === 'notifications/initialized')),
+			await waitFor(
+				() => hung.received.some((r) => r.method === 'notifications/initialized'),
+				30_000,
+			),
 		);
 		hung.mode = 'never-answers';
 		const exited = await waitFor(() => code !== null, 20_000, 25);
