@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {patternProblem} from './lib/safe-regex.js';
-import {sanitizeText} from './lib/sanitize.js';
+import {safeJson, sanitizeText} from './lib/sanitize.js';
 import {transportSettings, type Config} from './types.js';
 
 export function stateHome(): string {
@@ -233,7 +233,8 @@ function checkPort(value: unknown, key: string): number {
 /** `endpoint.url`, or `endpoint["a b"]` for a key that is not a plain name (a typo can be anything). */
 function keyPath(prefix: string, field: string): string {
 	if (/^[A-Za-z]\w*$/.test(field)) return prefix ? `${prefix}.${field}` : field;
-	return `${prefix || 'config'}[${JSON.stringify(field)}]`;
+	// Escaped: a control in a key (a C1 OSC introducer) would swallow the rest of the message.
+	return `${prefix || 'config'}[${safeJson(field)}]`;
 }
 
 function checkStringArray(value: unknown, key: string): string[] {

@@ -16,7 +16,8 @@ const flush = () => new Promise((r) => setTimeout(r, 20));
 
 /** Wait (bounded) until the frame shows, or no longer shows, what the key should have changed. */
 async function expectFrame(ui: {lastFrame(): string | undefined}, re: RegExp, present = true) {
-	const deadline = Date.now() + 3000;
+	// Generous: a loaded CI machine can take seconds for a frame; the check, not the wait, decides.
+	const deadline = Date.now() + 10_000;
 	while (re.test(ui.lastFrame() ?? '') !== present && Date.now() < deadline) {
 		await new Promise((r) => setTimeout(r, 20));
 	}
@@ -297,7 +298,8 @@ function isFrameFor(lines: string[], columns: number, rows: number): boolean {
 
 /** Wait (bounded) until the last frame passes the check. */
 async function frameWhere(stdout: SizedStdout, check: (lines: string[]) => boolean) {
-	const deadline = Date.now() + 3000;
+	// Generous: a loaded CI machine can take seconds for a frame; the check, not the wait, decides.
+	const deadline = Date.now() + 10_000;
 	while (!check(stdout.lines()) && Date.now() < deadline) await flush();
 	return stdout.lines();
 }
@@ -361,7 +363,11 @@ test('from 1×1 up, through resizes and in every view: no line wider than the te
 		for (const [columns, rows] of sizes) {
 			const before = stdout.frames.length;
 			stdout.resize(columns, rows);
-			await frameWhere(stdout, (l) => isFrameFor(l, columns, rows));
+			// A frame of the last size can pass isFrameFor (same rows): wait for one that fits.
+			await frameWhere(
+				stdout,
+				(l) => isFrameFor(l, columns, rows) && l.every((line) => [...line].length <= columns),
+			);
 			// Ink prints the tree it has at the new width before React renders the new one: that frame
 			// must not be wider than the terminal either (a wider line wraps and stays on screen).
 			for (const frame of stdout.frames.slice(before)) {

@@ -15,7 +15,7 @@ import {
 	type ConfigFlags,
 	type NumberBounds,
 } from '../source/config.js';
-import {sanitizeText} from '../source/lib/sanitize.js';
+import {safeJson, sanitizeText} from '../source/lib/sanitize.js';
 import {transportSettings, type Config} from '../source/types.js';
 
 // Random configs and flag lists, valid and not: the validator never crashes, every rejection is a
@@ -324,7 +324,8 @@ const mutableLeaves = leafPaths(defaultConfig()).filter(
 
 function keyPath(prefix: string, field: string): string {
 	if (/^[A-Za-z]\w*$/.test(field)) return prefix ? `${prefix}.${field}` : field;
-	return `${prefix || 'config'}[${JSON.stringify(field)}]`;
+	// Escaped: a control in a key (a C1 OSC introducer) would swallow the rest of the message.
+	return `${prefix || 'config'}[${safeJson(field)}]`;
 }
 
 test('every valid config is accepted, and stays the same when checked or loaded again', () => {
