@@ -349,10 +349,11 @@ export class MonitorStore {
 			.assess(this.ports ?? [], this.matcher, now)
 			.map((p) => assessPortClients(p, cfg.ports.find((c) => c.port === p.port)?.clients));
 		for (const p of ports) {
-			if (!p.listening) say(p.health, `port ${p.port} (${p.name}) is not listening`);
+			// A port given as --port N is named "port N": say it once.
+			const port = p.name === `port ${p.port}` ? p.name : `port ${p.port} (${p.name})`;
+			if (!p.listening) say(p.health, `${port} is not listening`);
 			else if (p.warning) say(p.health, p.warning);
-			else if (p.health === 'WARN')
-				say('WARN', `no clients connected on port ${p.port} (${p.name})`);
+			else if (p.health === 'WARN') say('WARN', `no clients connected on ${port}`);
 		}
 		const processes = this.processStatuses;
 		for (const status of processes) say(status.health, ...status.reasons);

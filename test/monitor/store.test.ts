@@ -129,6 +129,13 @@ test('down parts give FAIL with reasons in operator words', async () => {
 	assert.ok(s.reasons.some((r) => r.includes('connection refused')));
 	assert.equal(s.latency.lossPercent, 100);
 	await store.stop();
+	// A port given as --port N is named "port N": the reason names it once.
+	state.ports = [{...state.ports[0]!, name: 'port 6277'}];
+	const plain = new MonitorStore(cfg, probes);
+	plain.start();
+	await plain.nextRound();
+	assert.ok(plain.getSnapshot().reasons.includes('port 6277 is not listening'));
+	await plain.stop();
 });
 
 test('a stopped server process is FAIL, and the header reason is the worst one, not the first', async () => {
