@@ -396,8 +396,3 @@ function schemaError(method: string, issues: string, clean: (t: string, max?: nu
 		`the server's reply to ${method} breaks the MCP schema (${clean(detail, 100)})`,
 	);
 }
-
-/** One line for the operator explaining why talking to `url` failed. */
-export function describeConnectError(err: unknown, url: string): string {
-	return toEndpointError(err, {url}).message;
-}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
 import {test} from 'node:test';
 import {
 	boundText,
@@ -12,27 +11,9 @@ import {
 	patternProblem,
 	requiredLiterals,
 } from '../../source/lib/safe-regex.js';
+import {isolated} from '../helpers/isolated.js';
 
 const safeRegex = new URL('../../source/lib/safe-regex.ts', import.meta.url).href;
-
-/**
- * Runs an ES module body in a child node (with tsx) and parses what it prints. The timeout is a
- * hang guard, not a speed check: a backtracking engine on these inputs would not return at all.
- */
-function isolated(code: string, timeoutMs = 30_000): Promise<unknown> {
-	return new Promise((resolve, reject) => {
-		execFile(
-			process.execPath,
-			['--import', 'tsx', '--input-type=module', '-e', code],
-			{timeout: timeoutMs, killSignal: 'SIGKILL'},
-			(error, stdout, stderr) => {
-				if (error?.killed) reject(new Error(`no answer within ${timeoutMs / 1000} s: it hung`));
-				else if (error) reject(new Error(stderr || error.message));
-				else resolve(JSON.parse(stdout));
-			},
-		);
-	});
-}
 
 // Patterns that backtrack exponentially in V8 on the text beside them; what each returns was checked
 // with V8 on short texts (below) where backtracking still ends.

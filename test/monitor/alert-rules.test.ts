@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import {filterAlerts} from '../../source/components/AlertsPane.js';
 import {alert} from '../helpers/snapshot.js';
 import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
 import type {Severity} from '../../source/types.js';
+import {isolated} from '../helpers/isolated.js';
 
 const defaults = compileRules(defaultConfig().alerts.rules);
 
@@ -180,25 +180,6 @@ test('the rules a classifier was built from are kept, frozen', () => {
 	assert.equal(rules.classify('BOOM'), 'error');
 	assert.ok(Object.isFrozen(rules.rules));
 });
-
-/**
- * Runs an ES module body in a child node (with tsx) and parses what it prints. The timeout is a
- * hang guard, not a speed check: a backtracking engine on these lines would not return at all.
- */
-function isolated(code: string, timeoutMs = 30_000): Promise<unknown> {
-	return new Promise((resolve, reject) => {
-		execFile(
-			process.execPath,
-			['--import', 'tsx', '--input-type=module', '-e', code],
-			{timeout: timeoutMs, killSignal: 'SIGKILL'},
-			(error, stdout, stderr) => {
-				if (error?.killed) reject(new Error(`no answer within ${timeoutMs / 1000} s: it hung`));
-				else if (error) reject(new Error(stderr || error.message));
-				else resolve(JSON.parse(stdout));
-			},
-		);
-	});
-}
 
 const fourKiB = (unit: string) => unit.repeat(Math.ceil(4096 / unit.length)).slice(0, 4096);
 

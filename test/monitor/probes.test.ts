@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
 import {test} from 'node:test';
 import {hasProc} from '../../source/probes/proc.js';
 import {spawnMarked, stopChild, uniqueMarker} from '../helpers/proc-children.js';
+import {isolated} from '../helpers/isolated.js';
 
 const linux = hasProc();
 const module = (file: string) => JSON.stringify(new URL(file, import.meta.url).href);
-
-/**
- * Runs an ES module body in a child node (with tsx) and parses what it prints. The timeout is a
- * hang guard, not a speed check: a backtracking engine on these command lines would not return.
- */
-function isolated(code: string, timeoutMs = 30_000): Promise<unknown> {
-	return new Promise((resolve, reject) => {
-		execFile(
-			process.execPath,
-			['--import', 'tsx', '--input-type=module', '-e', code],
-			{timeout: timeoutMs, killSignal: 'SIGKILL'},
-			(error, stdout, stderr) => {
-				if (error?.killed) reject(new Error(`no answer within ${timeoutMs / 1000} s: it hung`));
-				else if (error) reject(new Error(stderr || error.message));
-				else resolve(JSON.parse(stdout));
-			},
-		);
-	});
-}
 
 test(
 	'process.match that backtracks exponentially on a real command line: sampled, and matched',
