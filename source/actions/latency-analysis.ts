@@ -9,7 +9,7 @@ import {
 	countErrors,
 } from '../lib/stats.js';
 import {EndpointError, displayUrl, toEndpointError} from '../mcp/errors.js';
-import {openEndpointSession, transportLabel} from '../mcp/resolve.js';
+import {openEndpointSession, sessionDescription} from '../mcp/resolve.js';
 import type {McpSession} from '../mcp/session.js';
 import type {
 	ActionResult,
@@ -144,12 +144,7 @@ export async function runLatencyAnalysis(
 			data,
 		};
 	}
-	step(
-		'connect',
-		`Connect to ${url}`,
-		'ok',
-		`${transportLabel[client.target.kind]}, ${client.era === 'modern' ? '2026-07-28' : (client.protocolVersion ?? 'legacy era')}`,
-	);
+	step('connect', `Connect to ${url}`, 'ok', sessionDescription(client));
 
 	let reconnectsLeft = reconnectBudget;
 	const usableClient = async (): Promise<McpSession> => {

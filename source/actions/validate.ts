@@ -9,7 +9,12 @@ import path from 'node:path';
 import {readProxyToken} from '../config.js';
 import {safeJson} from '../lib/sanitize.js';
 import {cleanServerText, displayUrl, EndpointError, toEndpointError} from '../mcp/errors.js';
-import {endpointSpec, openEndpointSession, planEndpoint, transportLabel} from '../mcp/resolve.js';
+import {
+	endpointSpec,
+	openEndpointSession,
+	planEndpoint,
+	sessionDescription,
+} from '../mcp/resolve.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
 import {latestBackupManifest, type BackupManifest} from './backup.js';
 import {tcpConnect} from './restart.js';
@@ -415,7 +420,7 @@ export async function checkMcp(config: Config, token: string | null): Promise<Ch
 		};
 	}
 	const {session, hint} = connected;
-	const how = `${transportLabel[session.target.kind]}, ${session.era === 'modern' ? '2026-07-28' : (session.protocolVersion ?? 'legacy')}`;
+	const how = sessionDescription(session);
 	try {
 		let tools: string[];
 		try {

@@ -1,6 +1,7 @@
+import {transportName} from '../lib/format.js';
 import type {TransportSetting} from '../types.js';
 import {EndpointError, cleanServerText, displayUrl, redact, toEndpointError} from './errors.js';
-import {McpSession, type McpTarget, type McpTransportKind} from './session.js';
+import {McpSession, type McpTarget} from './session.js';
 
 export type EndpointSpec = {
 	url: string;
@@ -20,14 +21,6 @@ export type EndpointSpec = {
  */
 export type EndpointPlan =
 	{mode: 'mcp'; candidates: McpTarget[]} | {mode: 'http-get'; url: string; inspector: boolean};
-
-export const transportLabel: Record<McpTransportKind | 'http-get' | 'inspector', string> = {
-	'streamable-http': 'Streamable HTTP',
-	sse: 'SSE',
-	ws: 'WebSocket',
-	'http-get': 'HTTP GET',
-	inspector: 'Inspector proxy',
-};
 
 function withPath(url: URL, path: string): string {
 	const u = new URL(url.href);
@@ -156,7 +149,7 @@ function hintFor(spec: EndpointSpec, candidates: McpTarget[], target: McpTarget)
 	const needsTransport = inferred.mode !== 'mcp' || inferred.candidates[0]?.kind !== target.kind;
 	if (samePath && sameScheme && !needsTransport) return null;
 	const transport = needsTransport ? ` and endpoint.transport to "${target.kind}"` : '';
-	return `set endpoint.url to ${displayUrl(target.url)}${transport} (${transportLabel[target.kind]} answered there)`;
+	return `set endpoint.url to ${displayUrl(target.url)}${transport} (${transportName[target.kind]} answered there)`;
 }
 
 function summarise(
@@ -171,7 +164,7 @@ function summarise(
 		return (failures.find((f) => !wrong(f)) ?? failures[0]!).error;
 	}
 	const tried = failures
-		.map((f) => `${transportLabel[f.target.kind]} ${pathOf(f.target.url)} (${short(f.error)})`)
+		.map((f) => `${transportName[f.target.kind]} ${pathOf(f.target.url)} (${short(f.error)})`)
 		.join(', ');
 	// A WebSocket upgrade answered 2xx is a GET that works: the port is a plain web service.
 	const plain = failures.find(
@@ -264,6 +257,11 @@ export async function inspectorTargets(
 		headers,
 		describe,
 	};
+}
+
+/** "Streamable HTTP, 2026-07-28": how a session talks, for action steps and reports. */
+export function sessionDescription(session: McpSession): string {
+	return `${transportName[session.target.kind]}, ${session.protocolVersion ?? `${session.era} era`}`;
 }
 
 /** The endpoint of a config, with its secrets from the environment. */
