@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-	ConfigError,
 	checkConfig,
 	defaultConfig,
 	loadConfig,
@@ -14,6 +13,7 @@ import {
 	parsePortFlag,
 	type ConfigFlags,
 } from '../source/config.js';
+import {errorOf} from './helpers/config-error.js';
 
 const made: string[] = [];
 function tempDir(): string {
@@ -24,17 +24,6 @@ function tempDir(): string {
 after(() => {
 	for (const dir of made) fs.rmSync(dir, {recursive: true, force: true});
 });
-
-function errorOf(fn: () => unknown): string {
-	try {
-		fn();
-	} catch (error) {
-		assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-		assert.doesNotMatch(error.message, /\n/, 'one line');
-		return error.message;
-	}
-	assert.fail('no error');
-}
 
 const merge = (input: unknown) => checkConfig(mergeConfig(defaultConfig(), input, '/base'));
 

@@ -4,8 +4,9 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import {ConfigError, configSizeLimit, loadConfig} from '../source/config.js';
+import {configSizeLimit, loadConfig} from '../source/config.js';
 import {removeTempDirs, runCli, tempDir} from './helpers/cli.js';
+import {errorOf} from './helpers/config-error.js';
 
 // A config path that is not a small regular file must be refused at once: a FIFO would block
 // open() forever and /dev/zero would be read until memory runs out.
@@ -25,17 +26,6 @@ after(async () => {
 	await new Promise<void>((resolve) => socketServer.close(() => resolve()));
 	removeTempDirs();
 });
-
-function errorOf(fn: () => unknown): string {
-	try {
-		fn();
-	} catch (error) {
-		assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-		assert.doesNotMatch(error.message, /\n/, 'one line');
-		return error.message;
-	}
-	assert.fail('no error');
-}
 
 /** A folder whose mcptop.config.json is made by `make`. */
 function folderWith(make: (file: string) => void): {dir: string; file: string} {

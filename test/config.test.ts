@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {ConfigError, loadConfig, parseDuration, parsePortFlag} from '../source/config.js';
+import {loadConfig, parseDuration, parsePortFlag} from '../source/config.js';
+import {errorOf} from './helpers/config-error.js';
 
 const made: string[] = [];
 function tempDir(): string {
@@ -20,17 +21,6 @@ function withFile(data: unknown): {dir: string; file: string} {
 	const file = path.join(dir, 'mcptop.config.json');
 	fs.writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
 	return {dir, file};
-}
-
-function errorOf(fn: () => unknown): string {
-	try {
-		fn();
-	} catch (error) {
-		assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-		assert.doesNotMatch(error.message, /\n/, 'one line');
-		return error.message;
-	}
-	assert.fail('no error');
 }
 
 test('defaults are the UnrealBlueprintMCP profile', () => {
