@@ -46,7 +46,10 @@ export function defaultConfig(): Config {
 			],
 			warningBurst: 10,
 			warningWindowMs: 5 * 60_000,
+			patternFirst: false,
+			contextLines: 5,
 		},
+		history: {maxMb: 256, days: 7},
 		thresholds: {
 			system: {
 				cpuPercent: 70,
@@ -130,6 +133,9 @@ export const numberBounds: Record<NumberKey, NumberBounds> = {
 	logBacklogLines: whole(0, 100_000),
 	'alerts.warningBurst': whole(1, 10_000),
 	'alerts.warningWindowMs': whole(1000, 86_400_000),
+	'alerts.contextLines': whole(0, 100),
+	'history.maxMb': whole(1, 1_048_576),
+	'history.days': whole(1, 3650),
 	'thresholds.system.cpuPercent': real(0, 100),
 	'thresholds.system.memoryPercent': real(0, 100),
 	'thresholds.system.diskPercent': real(0, 100),

@@ -34,7 +34,17 @@ export type Config = {
 	logs: string[];
 	/** Lines of existing log content to read at start (0 = start at the end, like tail -F -n 0). */
 	logBacklogLines: number;
-	alerts: {rules: AlertRuleConfig[]; warningBurst: number; warningWindowMs: number};
+	alerts: {
+		rules: AlertRuleConfig[];
+		warningBurst: number;
+		warningWindowMs: number;
+		/** Rules decide before a line's own level (Python levelname, Unreal verbosity). Default false. */
+		patternFirst: boolean;
+		/** Lines kept before and after each alert's line (Enter shows them). */
+		contextLines: number;
+	};
+	/** Bounds of the history analysis (`mcptop logs`, the history view): the newer bound wins. */
+	history: {maxMb: number; days: number};
 	thresholds: {
 		system: {
 			cpuPercent: number;
@@ -223,6 +233,16 @@ export type Alert = {
 	count: number;
 	firstTime: number;
 	lastTime: number;
+	/** The lines after an ERROR/CRITICAL line up to the next timestamped line, sanitised, capped. */
+	traceback?: string[];
+	/** Lines of the traceback, kept or not (the kept ones are capped). */
+	tracebackLines?: number;
+	/** N lines before the alert's line, and the N after it as they arrive; sanitised. */
+	context?: {before: string[]; after: string[]};
+	/** The exception class, e.g. "KeyError" (from the traceback's last line or the message). */
+	errorType?: string;
+	/** The innermost frame of the traceback, e.g. "server.py:42 in get_item". */
+	frame?: string;
 };
 
 export type AlertsStatus = {
