@@ -16,9 +16,14 @@ export type AlertClassifier = {
 };
 
 export type AlertClassifierOptions = {
-	/** Let Unreal Editor log lines' own verbosity decide first (default true). */
+	/** Let Unreal Editor log lines' own verbosity decide (default true). */
 	unrealVerbosity?: boolean;
+	/** Rules decide before a line's own level; the level only classifies lines no rule matches. */
+	patternFirst?: boolean;
 };
+
+/** What a line says about itself: an alert severity, 'info' (DEBUG, INFO, Display, …), or null. */
+export type DeclaredLevel = Severity | 'info';
 
 // Case-insensitive as SPEC 4 says; 'u' so that emoji and other non-BMP characters in a pattern are
 // single characters (a character class like [💀⚠] then means what it says).
@@ -29,13 +34,55 @@ const severities: readonly Severity[] = ['critical', 'error', 'warning'];
 // `[2025.09.17-10.00.00:123][  0]LogUnrealBlueprintMCP: Error: ...`. Lines the editor writes
 // before its clock is set have no timestamp; those are only trusted with a `Log...` category.
 const unrealLine =
-	/^(?:\[\d{4}\.\d\d\.\d\d-\d\d\.\d\d\.\d\d:\d{3}\]\[\s*\d+\][A-Za-z_][\w.]*|Log[\w.]*): (Fatal|Error|Warning):/;
+	/^(?:\[\d{4}\.\d\d\.\d\d-\d\d\.\d\d\.\d\d:\d{3}\]\[\s*\d+\][A-Za-z_][\w.]*|Log[\w.]*): (Fatal|Error|Warning|Display|Log|Verbose|VeryVerbose):/;
 
-const unrealSeverity: Record<string, Severity> = {
+const unrealSeverity: Record<string, DeclaredLevel> = {
 	Fatal: 'critical',
 	Error: 'error',
 	Warning: 'warning',
+	Display: 'info',
+	Log: 'info',
+	Verbose: 'info',
+	VeryVerbose: 'info',
 };
+
+// Python logging puts its levelname after the asctime, optionally after the logger name:
+// "2025-09-17 10:00:00,123 - ERROR - msg", "… - mcp.server - ERROR - msg", "… [ERROR] msg".
+// Levelnames are upper case: "… - Error connecting" is a message, not a level.
+const pythonLevel =
+	/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s*(?:-\s*)?(?:[\w.-]+\s+-\s+)?\[?(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET)\]?(?=[\s:\]-]|$)/;
+// Without a timestamp only the "LEVEL:" forms count (logging.basicConfig's "ERROR:root:msg", uvicorn's
+// "INFO:     127.0.0.1:…"): "ERROR while …" may be a sentence.
+const bareLevel = /^(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):/;
+
+const pythonSeverity: Record<string, DeclaredLevel> = {
+	DEBUG: 'info',
+	INFO: 'info',
+	NOTSET: 'info',
+	WARNING: 'warning',
+	WARN: 'warning',
+	ERROR: 'error',
+	CRITICAL: 'critical',
+	FATAL: 'critical',
+};
+
+/** The level a Python logging or Unreal Editor line declares itself, else null (SPEC 4). */
+export function declaredLevel(line: string, unreal = true): DeclaredLevel | null {
+	const first = line.charCodeAt(0);
+	if (first >= 0x30 && first <= 0x39) {
+		const match = pythonLevel.exec(line);
+		return match ? pythonSeverity[match[1]!]! : null;
+	}
+	if (unreal && (first === 0x5b || first === 0x4c)) {
+		const match = unrealLine.exec(line);
+		if (match) return unrealSeverity[match[1]!]!;
+	}
+	if (first >= 0x43 && first <= 0x57) {
+		const match = bareLevel.exec(line);
+		if (match) return pythonSeverity[match[1]!]!;
+	}
+	return null;
+}
 
 /** The severity an Unreal Editor log line declares itself (Fatal, Error, Warning), else null. */
 export function unrealVerbosity(line: string): Severity | null {
@@ -43,7 +90,8 @@ export function unrealVerbosity(line: string): Severity | null {
 	// '[' or 'L': everything else (Python's "2025-09-17 ..." lines) is rejected without a regex.
 	if (first !== 0x5b && first !== 0x4c) return null;
 	const match = unrealLine.exec(line);
-	return match ? unrealSeverity[match[1]!]! : null;
+	const level = match ? unrealSeverity[match[1]!]! : null;
+	return level === 'info' ? null : level;
 }
 
 /**
@@ -96,8 +144,10 @@ function compileRule(rule: AlertRuleConfig, index: number): CompiledRule {
 const longest = (runs: string[]) => runs.reduce((a, b) => (b.length > a.length ? b : a));
 
 /**
- * Compiles alert rules (SPEC 4) into a classifier: Unreal verbosity first, then the rules in the
- * order given, first match wins, case-insensitive. Throws an Error naming the bad pattern when a
+ * Compiles alert rules (SPEC 4) into a classifier: a line's own level first (Python levelname, Unreal
+ * verbosity: an INFO line that says "failed" is not an error), then for lines without one the rules in
+ * the order given, first match wins, case-insensitive. With patternFirst the rules decide first and the
+ * level classifies only lines no rule matches. Throws an Error naming the bad pattern when a
  * rule does not compile (the config loader reports these earlier via validateRule).
  *
  * The rules see the first 4 KiB of a line (matchWindow; the caller counts and keeps the whole line)
@@ -111,6 +161,7 @@ export function compileRules(
 	options: AlertClassifierOptions = {},
 ): AlertClassifier {
 	const useUnreal = options.unrealVerbosity ?? true;
+	const patternFirst = options.patternFirst ?? false;
 	const compiled = rules.map(compileRule);
 	const known = compiled.flatMap((rule) => rule.alternatives ?? []);
 	const literals = new LiteralSet(known.flat(), ruleFlags);
@@ -139,10 +190,16 @@ export function compileRules(
 
 	function classify(line: string): Severity | null {
 		const text = boundText(line, matchWindow);
-		if (useUnreal) {
-			const declared = unrealVerbosity(text);
-			if (declared) return declared;
+		const declared = declaredLevel(text, useUnreal);
+		if (patternFirst) {
+			const matched = byRules(text);
+			return matched ?? (declared === 'info' ? null : declared);
 		}
+		if (declared) return declared === 'info' ? null : declared;
+		return byRules(text);
+	}
+
+	function byRules(text: string): Severity | null {
 		if (compiled.length === 0 || (prefilter && !prefilter.test(text))) return null;
 		if (++mark === 0xffffffff) {
 			seen.fill(0);

@@ -55,7 +55,8 @@ test('default rules: each SPEC pattern, case-insensitive', () => {
 });
 
 test('first matching rule wins, in the order given, not by position in the line', () => {
-	check(defaults.classify, [
+	const patternFirst = compileRules(defaultConfig().alerts.rules, {patternFirst: true});
+	check(patternFirst.classify, [
 		['WARNING: Server crash imminent', 'critical'],
 		['ERROR while handling: out of memory', 'critical'],
 		['WARN: validation failed', 'error'],
@@ -70,6 +71,33 @@ test('first matching rule wins, in the order given, not by position in the line'
 	assert.equal(custom.classify('memory full'), null);
 });
 
+test("a line's own level decides first: an INFO line that says failed is no error", () => {
+	check(defaults.classify, [
+		['2026-12-02 00:59:05,833 - INFO - connection failed (400 Bad Request)', null],
+		['2026-12-02 00:59:05,833 - websockets.server - INFO - connection failed', null],
+		['2026-12-02 00:59:05,833 [INFO] Out of memory? no: fine', null],
+		['2026-12-02 00:59:05,833 - DEBUG - Exception raised and handled', null],
+		['2026-12-02 00:59:05,833 - WARNING - Server crash imminent', 'warning'],
+		['2026-12-02 00:59:05,833 - ERROR - out of memory', 'error'],
+		['2026-12-02 00:59:05,833 - mcp.server - CRITICAL - bye', 'critical'],
+		['2026-12-02T00:59:05.833Z ERROR boom', 'error'],
+		['INFO:     127.0.0.1:51234 - "POST /mcp HTTP/1.1" 500 Internal Server Error', null],
+		['ERROR:root:Failed to do it', 'error'],
+		['WARNING:root:Exception swallowed', 'warning'],
+		// No level: the patterns decide, as before.
+		['2026-12-02 00:59:05,833 - Error connecting to editor', 'error'],
+		['2026-12-02 00:59:05,833 connection failed', 'error'],
+		['ERROR while handling: out of memory', 'critical'],
+	]);
+	const patternFirst = compileRules(defaultConfig().alerts.rules, {patternFirst: true});
+	check(patternFirst.classify, [
+		['2026-12-02 00:59:05,833 - INFO - connection failed (400 Bad Request)', 'error'],
+		['2026-12-02 00:59:05,833 - ERROR - out of memory', 'critical'],
+		['2026-12-02 00:59:05,833 - ERROR - something odd', 'error'],
+		['2026-12-02 00:59:05,833 - INFO - all fine', null],
+	]);
+});
+
 test('Unreal Editor lines use their verbosity before the patterns', () => {
 	const prefix = '[2025.09.17-10.00.00:123][  0]';
 	check(defaults.classify, [
@@ -77,12 +105,14 @@ test('Unreal Editor lines use their verbosity before the patterns', () => {
 		[`${prefix}LogUnrealBlueprintMCP: Warning: Server crash detected`, 'warning'],
 		[`${prefix}LogWindows: Fatal: assertion`, 'critical'],
 		[`${prefix}LogOutputDevice: Error: CRITICAL thing`, 'error'],
-		[`${prefix}LogUnrealBlueprintMCP: Display: Connection lost to MCP`, 'error'],
+		[`${prefix}LogUnrealBlueprintMCP: Display: Connection lost to MCP`, null],
 		[`${prefix}LogUnrealBlueprintMCP: Display: all fine`, null],
 		[`${prefix}LogTemp: all fine`, null],
 		[`[2025.09.17-10.00.00:123][412]LogNet: Warning: packet dropped`, 'warning'],
 		['LogInit: Warning: config missing', 'warning'],
-		['LogConfig: Display: Server crash test harness', 'critical'],
+		['LogConfig: Display: Server crash test harness', null],
+		[`${prefix}LogTemp: Log: failed, but only a Log line`, null],
+		[`${prefix}LogTemp: no verbosity, so the patterns decide: failed`, 'error'],
 	]);
 	assert.equal(unrealVerbosity(`${prefix}LogTemp: Fatal: x`), 'critical');
 	assert.equal(unrealVerbosity('2025-09-17 10:00:00,123 - ERROR - x'), null);
