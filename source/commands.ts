@@ -6,9 +6,10 @@ import {formatBytes, listBackups, runBackup} from './actions/backup.js';
 import {describePlan, planRestart, runRestart} from './actions/restart.js';
 import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js';
 import {runValidation} from './actions/validate.js';
+import {runLogsCommand} from './logs/logs-command.js';
 import type {ActionResult, ActionStep, Config, StepReporter} from './types.js';
 
-export const commandNames = ['validate', 'backup', 'restore', 'restart'];
+export const commandNames = ['validate', 'backup', 'restore', 'restart', 'logs'];
 
 export type CommandOptions = {
 	token: string | null;
@@ -16,6 +17,9 @@ export type CommandOptions = {
 	json: boolean;
 	/** stdin and stdout are terminals: a y/N question can be asked. */
 	interactive: boolean;
+	/** `mcptop logs`: the time range (dates or 2h/7d ago). */
+	since?: string;
+	until?: string;
 };
 
 const statusWord: Record<ActionStep['status'], string> = {
@@ -170,6 +174,12 @@ export async function runCommand(
 			if (refused !== null) return refused;
 			return finish(await runRestart(config, plan, report), steps, opts.json);
 		}
+		case 'logs':
+			return runLogsCommand(args, config, {
+				json: opts.json,
+				...(opts.since === undefined ? {} : {since: opts.since}),
+				...(opts.until === undefined ? {} : {until: opts.until}),
+			});
 		default:
 			say(process.stderr, `mcptop: unknown command ${safeJson(command)}`);
 			return 2;

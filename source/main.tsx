@@ -32,6 +32,8 @@ const flagSpec = {
 	yes: {type: 'boolean', default: false},
 	demo: {type: 'boolean', default: false},
 	printConfig: {type: 'boolean', default: false},
+	since: {type: 'string'},
+	until: {type: 'string'},
 } as const;
 
 const cli = parseFlags(() =>
@@ -41,6 +43,7 @@ const cli = parseFlags(() =>
     $ mcptop [options]                 live monitor (JSON lines when stdout is not a terminal)
     $ mcptop validate|backup|restart   run an action without the screen
     $ mcptop restore [ID]              list backups, or restore backup ID
+    $ mcptop logs [FILE...]            history of the logs (default: the configured ones)
 
   Options
     --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
@@ -59,6 +62,8 @@ const cli = parseFlags(() =>
     --yes             answer yes to confirmations (subcommands)
     --demo            start the built-in demo stack and watch it
     --print-config    print the effective config and exit
+    --since TIME      logs: from this time (2026-12-01, "2026-12-01 10:00", or 2h, 7d ago)
+    --until TIME      logs: up to this time
     --help, --version
 
   Keys: q quit, ? help, p pause, Tab focus, j/k scroll, / filter, r restart, b backup, R restore,
@@ -247,6 +252,8 @@ async function main(): Promise<void> {
 			yes: cli.flags.yes,
 			json: cli.flags.json,
 			interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+			...(cli.flags.since === undefined ? {} : {since: cli.flags.since}),
+			...(cli.flags.until === undefined ? {} : {until: cli.flags.until}),
 		});
 		return void (await shutdown(code));
 	}

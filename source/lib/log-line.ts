@@ -31,3 +31,52 @@ export function alertMessage(text: string): string {
 	const m = leadingLevel.exec(rest);
 	return m ? rest.slice(m[0].length) : rest;
 }
+
+/** A line that opens a log record: it carries a leading timestamp (Python, Unreal, ISO, syslog). */
+export function hasTimestamp(text: string): boolean {
+	const first = text.charCodeAt(0);
+	// A digit, '[' or an upper-case letter: anything else has no timestamp, without a regex.
+	if (!((first >= 0x30 && first <= 0x39) || first === 0x5b || (first >= 0x41 && first <= 0x5a)))
+		return false;
+	for (const pattern of leadingTimestamp) if (pattern.test(text)) return true;
+	return false;
+}
+
+const pythonTime =
+	/^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?(Z|[+-]\d\d:?\d\d)?/;
+const unrealTime = /^\[(\d{4})\.(\d\d)\.(\d\d)-(\d\d)\.(\d\d)\.(\d\d):(\d{3})\]/;
+
+/**
+ * The time a line says it was written, epoch ms, or null. Python's asctime is local time unless it
+ * names a zone; the Unreal Editor writes UTC by default (-LogTimes=UTC). Syslog lines carry no year.
+ */
+export function lineTime(text: string): number | null {
+	const first = text.charCodeAt(0);
+	if (first >= 0x30 && first <= 0x39) {
+		const m = pythonTime.exec(text);
+		if (!m) return null;
+		const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+			number,
+			number,
+			number,
+			number,
+			number,
+			number,
+		];
+		const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+		const zone = m[8];
+		if (zone === undefined) return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
+		const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+		if (zone === 'Z') return utc;
+		const sign = zone[0] === '-' ? -1 : 1;
+		const digits = zone.slice(1).replace(':', '');
+		return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+	}
+	if (first === 0x5b) {
+		const m = unrealTime.exec(text);
+		if (!m) return null;
+		const [y, mo, d, h, mi, s, ms] = m.slice(1, 8).map(Number) as number[];
+		return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!);
+	}
+	return null;
+}

@@ -2,6 +2,32 @@ import {withoutTimestamp} from '../lib/log-line.js';
 import {RingBuffer} from '../lib/ring.js';
 import type {Alert, AlertsStatus, Health, LogLine, LogSourceStatus, Severity} from '../types.js';
 
+/** A log record as the book needs it (source/logs/log-records.ts makes these). */
+export type AlertRecord = {
+	id: number;
+	source: string;
+	severity: Severity | null;
+	text: string;
+	time: number;
+	traceback: string[];
+	tracebackLines: number;
+	before: string[];
+	after: string[];
+	errorType: string | null;
+	frame: string | null;
+	closed: boolean;
+	done: boolean;
+};
+
+/** A record to show (new) or one that changed since (more traceback, after-context, closed). */
+export type AlertChange = {record: AlertRecord; isNew: boolean};
+
+type AlertDetails = Pick<Alert, 'text'> &
+	Partial<Pick<Alert, 'traceback' | 'tracebackLines' | 'context' | 'errorType' | 'frame'>>;
+
+// Records still changing, at most: older ones stop updating their alert (their counts stay).
+const trackedRecords = 1000;
+
 const rank: Record<Severity, number> = {critical: 3, error: 2, warning: 1};
 
 /**
@@ -14,6 +40,9 @@ export class AlertBook {
 	private readonly warningTimes: RingBuffer<number>;
 	private readonly recentSevere: RingBuffer<{time: number; severity: Severity}>;
 	private linesRead = 0;
+	/** Which alert key a still-changing record shows itself under; the key's current owner. */
+	private readonly keyOfRecord = new Map<number, string>();
+	private readonly ownerOfKey = new Map<string, number>();
 
 	constructor(
 		private readonly opts: {capacity?: number; warningBurst: number; warningWindowMs: number},
@@ -30,10 +59,127 @@ export class AlertBook {
 		this.linesRead += n;
 	}
 
+	/**
+	 * Applies one record change. A record shows as its own alert while its traceback may still grow;
+	 * once closed it collapses with identical alerts: by exception type and innermost frame when its
+	 * traceback names them, else by its text without the timestamp. Returns the alert it shows in now.
+	 */
+	apply(change: AlertChange): Alert | null {
+		const r = change.record;
+		if (r.severity === null) return null;
+		let key: string | undefined;
+		if (change.isNew) {
+			this.count(r.severity, r.time);
+			key = r.closed ? this.finalKey(r) : `open\u0000${r.id}`;
+			const existing = this.byKey.get(key);
+			this.put(key, existing ? this.merged(existing, r, 1) : this.fresh(r));
+		} else {
+			key = this.keyOfRecord.get(r.id);
+			if (key === undefined) return null;
+			const current = this.byKey.get(key);
+			if (!current) return this.forget(r.id);
+			const next = r.closed ? this.finalKey(r) : key;
+			if (next === key) {
+				this.byKey.set(key, {...current, ...this.details(r)});
+			} else {
+				this.byKey.delete(key);
+				this.ownerOfKey.delete(key);
+				const existing = this.byKey.get(next);
+				this.put(
+					next,
+					existing ? this.merged(existing, r, current.count) : {...current, ...this.details(r)},
+				);
+				key = next;
+			}
+		}
+		if (r.done) this.forget(r.id);
+		else this.track(r.id, key);
+		return this.byKey.get(key) ?? null;
+	}
+
+	private count(severity: Severity, time: number): void {
+		this.totals[severity]++;
+		if (severity === 'warning') this.warningTimes.push(time);
+		else this.recentSevere.push({time, severity});
+	}
+
+	private finalKey(r: AlertRecord): string {
+		return r.errorType !== null && r.frame !== null
+			? `${r.severity}\u0000${r.source}\u0001${r.errorType}\u0000${r.frame}`
+			: `${r.severity}\u0000${r.source}\u0000${withoutTimestamp(r.text)}`;
+	}
+
+	private details(r: AlertRecord): AlertDetails {
+		const details: AlertDetails = {text: r.text};
+		if (r.tracebackLines > 0) {
+			details.traceback = [...r.traceback];
+			details.tracebackLines = r.tracebackLines;
+		}
+		if (r.before.length > 0 || r.after.length > 0)
+			details.context = {before: [...r.before], after: [...r.after]};
+		if (r.errorType !== null) details.errorType = r.errorType;
+		if (r.frame !== null) details.frame = r.frame;
+		return details;
+	}
+
+	private fresh(r: AlertRecord): Alert {
+		return {
+			severity: r.severity!,
+			source: r.source,
+			count: 1,
+			firstTime: r.time,
+			lastTime: r.time,
+			...this.details(r),
+		};
+	}
+
+	private merged(existing: Alert, r: AlertRecord, count: number): Alert {
+		// The newest occurrence is shown (its text, traceback, context); the count and times cover all.
+		return {
+			severity: existing.severity,
+			source: existing.source,
+			...this.details(r),
+			count: existing.count + count,
+			firstTime: Math.min(existing.firstTime, r.time),
+			lastTime: Math.max(existing.lastTime, r.time),
+		};
+	}
+
+	/** Sets an alert at the newest end, evicting the oldest past capacity. */
+	private put(key: string, alert: Alert): void {
+		const previous = this.ownerOfKey.get(key);
+		if (previous !== undefined) this.keyOfRecord.delete(previous);
+		this.ownerOfKey.delete(key);
+		this.byKey.delete(key);
+		this.byKey.set(key, alert);
+		if (this.byKey.size > this.capacity) {
+			const oldest = this.byKey.keys().next().value;
+			if (oldest !== undefined) {
+				this.byKey.delete(oldest);
+				const owner = this.ownerOfKey.get(oldest);
+				if (owner !== undefined) this.forget(owner);
+			}
+		}
+	}
+
+	private track(id: number, key: string): void {
+		this.keyOfRecord.set(id, key);
+		this.ownerOfKey.set(key, id);
+		if (this.keyOfRecord.size > trackedRecords) {
+			const oldest = this.keyOfRecord.keys().next().value;
+			if (oldest !== undefined) this.forget(oldest);
+		}
+	}
+
+	private forget(id: number): null {
+		const key = this.keyOfRecord.get(id);
+		this.keyOfRecord.delete(id);
+		if (key !== undefined && this.ownerOfKey.get(key) === id) this.ownerOfKey.delete(key);
+		return null;
+	}
+
 	add(line: LogLine): Alert {
-		this.totals[line.severity]++;
-		if (line.severity === 'warning') this.warningTimes.push(line.time);
-		else this.recentSevere.push({time: line.time, severity: line.severity});
+		this.count(line.severity, line.time);
 		const key = `${line.severity}\u0000${line.source}\u0000${withoutTimestamp(line.text)}`;
 		const existing = this.byKey.get(key);
 		if (existing) {

@@ -8,6 +8,7 @@ import {ProcessProbe} from '../probes/processes.js';
 import {SystemProbe} from '../probes/system.js';
 import {readProxyToken} from '../config.js';
 import type {Config} from '../types.js';
+import {AlertFeed} from '../logs/live-feed.js';
 import {compileRules} from './alert-rules.js';
 import type {LogBatch, MonitorProbes} from './store.js';
 
@@ -17,7 +18,9 @@ export function createProbes(
 	token: string | null,
 	ingest: (batch: LogBatch) => void,
 ): MonitorProbes {
-	const classifier = compileRules(config.alerts.rules);
+	const classifier = compileRules(config.alerts.rules, {
+		patternFirst: config.alerts.patternFirst,
+	});
 	return {
 		ports: new PortProbe({ports: config.ports}),
 		processes: new ProcessProbe({match: linearRegExp(config.process.match)}),
@@ -30,10 +33,23 @@ export function createProbes(
 			proxyToken: readProxyToken(config),
 		}),
 		logs: config.logs.map((file) => {
-			const options = {classifier, backlogLines: config.logBacklogLines, onBatch: ingest};
-			return isLogPattern(file)
-				? new LogGlob({pattern: file, ...options})
-				: new LogTail({path: file, ...options});
+			// Tracebacks grouped with their ERROR line, context kept (source/logs/live-feed.ts).
+			const feed = new AlertFeed({
+				source: path.basename(file),
+				classifier,
+				contextLines: config.alerts.contextLines,
+				ingest,
+			});
+			const options = {
+				classifier: feed.classifier,
+				backlogLines: config.logBacklogLines,
+				onBatch: feed.onBatch,
+			};
+			return feed.around(
+				isLogPattern(file)
+					? new LogGlob({pattern: file, ...options})
+					: new LogTail({path: file, ...options}),
+			);
 		}),
 	};
 }

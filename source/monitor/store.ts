@@ -16,7 +16,7 @@ import type {
 	Snapshot,
 	SystemReading,
 } from '../types.js';
-import {AlertBook} from './alert-book.js';
+import {AlertBook, type AlertChange} from './alert-book.js';
 import {
 	PortTracker,
 	assessLatencyWindow,
@@ -46,7 +46,14 @@ export type MonitorProbes = {
 	logs: Array<{start(): void; stop(): Promise<void> | void; status(): LogSourceStatus}>;
 };
 
-export type LogBatch = {source: string; lines: number; alerts: LogLine[]; lastLines: string[]};
+export type LogBatch = {
+	source: string;
+	lines: number;
+	alerts: LogLine[];
+	lastLines: string[];
+	/** Records from an AlertFeed (tracebacks grouped, context kept): new alerts and later changes. */
+	changes?: AlertChange[];
+};
 
 export type IncidentContext = {
 	alert: Alert;
@@ -84,6 +91,7 @@ export class MonitorStore {
 	private rounds = 0;
 	private readonly roundWaiters: Array<() => void> = [];
 	private pendingCritical: Alert | null = null;
+	private pendingCriticalId: number | null = null;
 	private readonly host = os.hostname();
 	private readonly endpointPort: number | null;
 
@@ -188,6 +196,15 @@ export class MonitorStore {
 		for (const line of batch.alerts) {
 			const alert = this.alerts.add(line);
 			if (line.severity === 'critical') this.pendingCritical = alert;
+		}
+		for (const change of batch.changes ?? []) {
+			const alert = this.alerts.apply(change);
+			// The dump shows the newest state of the critical alert (its traceback may still be growing).
+			if (alert?.severity !== 'critical') continue;
+			if (change.isNew || this.pendingCriticalId === change.record.id) {
+				this.pendingCritical = alert;
+				this.pendingCriticalId = change.record.id;
+			}
 		}
 	};
 
