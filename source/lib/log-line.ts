@@ -20,7 +20,7 @@ export function withoutTimestamp(text: string): string {
 // After the timestamp, Python's formats put the level (optionally after the logger name):
 // "ERROR - msg", "mcp.server - ERROR - msg", "[ERROR] msg", "ERROR: msg", "ERROR msg".
 const leadingLevel =
-	/^(?:[\w.-]+\s+-\s+)?\[?(?:CRITICAL|FATAL|ERROR|WARNING|WARN)\]?(?:\s+-\s+|:\s+|\s+)(?=\S)/;
+	/^(?:[\w.-]+\s+-\s+)?\[?(?:CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)\]?(?:\s+-\s+|:\s+|\s+)(?=\S)/;
 
 /**
  * The part of a log line worth a narrow column: without its leading timestamp and level, which the

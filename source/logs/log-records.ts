@@ -66,7 +66,8 @@ const notException = /^(?:Traceback|During handling|The above exception)\b/;
 // Without a traceback, an exception class named in the message.
 const namedException = /\b([A-Z][A-Za-z0-9]*(?:Error|Exception))\b/;
 
-// What a bare connect that sends no request makes Python's websockets log (legacy and new servers).
+// What a bare connect that sends no request makes Python's websockets log (legacy and new servers):
+// an INFO "connection failed (400 Bad Request)", or "opening handshake failed" with the EOF as cause.
 const handshakeFailed = /^opening handshake failed$/i;
 const bareConnectCause =
 	/did not receive a valid HTTP request|connection closed while reading HTTP request line|stream ends after 0 bytes/i;
@@ -120,8 +121,6 @@ export class LogRecordReader {
 	private readonly recent: string[] = [];
 	private recentNext = 0;
 	private waitingAfter: LogRecord[] = [];
-	/** Records since the last probe echo (a 400 line follows its handshake failure closely). */
-	private sinceEcho = Infinity;
 	lastLineAt = 0;
 	probeEchoes = 0;
 
@@ -210,9 +209,8 @@ export class LogRecordReader {
 			done: false,
 			probeEcho: false,
 		};
-		this.sinceEcho++;
 		const message = severity ? alertMessage(text) : '';
-		if (severity && this.sinceEcho <= 3 && rejectedBareConnect.test(message)) {
+		if (severity && rejectedBareConnect.test(message)) {
 			record.closed = true;
 			this.echo(record);
 			return null;
@@ -239,7 +237,6 @@ export class LogRecordReader {
 		record.severity = null;
 		record.done = true;
 		this.probeEchoes++;
-		this.sinceEcho = 0;
 		this.opts.onRecord?.(record);
 	}
 

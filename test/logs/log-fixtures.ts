@@ -42,7 +42,8 @@ export function lineCount(text: string): number {
 export function multiDayLog(): string {
 	let text = '';
 	const h10 = at(2026, 11, 28, 10);
-	for (let i = 0; i < 5; i++) text += line(at(2026, 11, 28, 10, i), 'INFO', `Processing request ${i}`);
+	for (let i = 0; i < 5; i++)
+		text += line(at(2026, 11, 28, 10, i), 'INFO', `Processing request ${i}`);
 	text += line(at(2026, 11, 28, 10, 10), 'WARNING', 'Slow response from bridge: 900 ms');
 	text += line(at(2026, 11, 28, 10, 11), 'WARNING', 'Slow response from bridge: 950 ms');
 	text += line(at(2026, 11, 28, 10, 20), 'ERROR', 'Unhandled error in tool call');
