@@ -86,7 +86,7 @@ export type PortReading = {
 	port: number;
 	name: string;
 	host: string;
-	/** Decided by connecting, not by binding. */
+	/** From the socket tables where they tell (no connect: it would show in the server's log), else by connecting. */
 	listening: boolean;
 	/** Owning PID when visible, null when the socket's owner cannot be seen (other user, no /proc). */
 	pid: number | null;
@@ -95,7 +95,7 @@ export type PortReading = {
 	command: string | null;
 	/** ESTABLISHED connections whose local port is this port. */
 	established: number;
-	/** TCP connect round trip in ms, null when the connect failed. */
+	/** TCP connect round trip in ms; null when the connect failed or none was made (the socket table said). */
 	connectMs: number | null;
 	error: string | null;
 };

@@ -97,55 +97,81 @@ export class PortProbe {
 	}
 
 	private async run(): Promise<PortReading[]> {
-		// Readiness is decided by connecting, but once a connect has confirmed a listening socket, the
-		// kernel's LISTEN entry for that same socket (same inode) says everything a further connect
-		// would: the kernel accepts into the backlog whether or not the server is busy. Connecting every
-		// tick would only make servers such as Python's websockets log an "opening handshake failed"
-		// ERROR each second, which mcptop would then report as alerts of its own making. So a port is
-		// connected to again only when its listener is new, changed, gone or not visible in /proc.
-		const skip = this.ports.map((p) => hasProc() && p.local && this.confirmed.has(p.port));
-		// Connect first, then read the socket tables: our own probe connections are then known by
-		// their local port and left out of the ESTABLISHED counts.
+		// A local port's listening socket is known from the kernel's socket tables: no connect needed.
+		// Connecting would make servers such as Python's websockets log "opening handshake failed" or
+		// "connection failed (400 Bad Request)", which mcptop would then report as alerts of its own
+		// making. So a port is connected to only where the tables cannot tell: no /proc, a remote
+		// host, or no listener in the tables (nothing listens, and a refused connect logs nothing; or a
+		// listener in another network namespace reached through NAT, which only a connect can see).
+		// A listener once seen is taken on trust while its owner still holds it (reusableTables).
+		const proc = hasProc();
+		const trusted = this.ports.map((p) => proc && p.local && this.confirmed.has(p.port));
+		const needTables = this.ports.some(
+			(p, i) => proc && p.local && !trusted[i] && !this.unseen.has(p.port),
+		);
+		const peeked = needTables ? this.readBothTables() : null;
+		const inTable = this.ports.map(
+			(p, i) =>
+				!trusted[i] &&
+				peeked !== null &&
+				p.local &&
+				!this.unseen.has(p.port) &&
+				coveringListener(peeked, p.port, p.host) !== null,
+		);
 		const connects = await Promise.all(
 			this.ports.map((p, i) =>
-				skip[i]
+				trusted[i] || inTable[i]
 					? Promise.resolve<ConnectResult>({
 							ok: true,
-							ms: this.confirmed.get(p.port)!.ms,
+							ms: this.confirmed.get(p.port)?.ms ?? null,
 							error: null,
 							localPort: null,
 						})
 					: connectOnce(p.host, p.port, this.connectTimeoutMs),
 			),
 		);
+		const skip = trusted.map((t, i) => t || inTable[i]!);
 		const flipped = connects.some(
 			(c, i) => this.lastListening[i] !== undefined && this.lastListening[i] !== c.ok,
 		);
 		this.lastListening = connects.map((c) => c.ok);
-		if (!hasProc()) return this.fromFallback(connects);
-		return this.fromProc(connects, flipped, skip);
+		if (!proc) return this.fromFallback(connects);
+		return this.fromProc(connects, flipped, skip, peeked);
+	}
+
+	/** Both socket tables, for the watched ports. */
+	private readBothTables(): TcpSocket[] {
+		return [
+			...(readTcpSockets(4, this.watchedPorts) ?? []),
+			...(readTcpSockets(6, this.watchedPorts) ?? []),
+		];
 	}
 
 	private async fromProc(
 		connects: ConnectResult[],
 		flipped: boolean,
 		skipped: boolean[],
+		peeked: TcpSocket[] | null,
 	): Promise<PortReading[]> {
 		const now = this.now();
 		const sockets: TcpSocket[] = [];
 		const read = new Set<Family>();
-		const verified = this.reusableTables(flipped, skipped, connects, now);
+		const verified = peeked ? null : this.reusableTables(flipped, skipped, connects, now);
 		if (verified) {
 			sockets.push(...this.lastSockets!);
 			return this.readings(sockets, read, connects, now, verified);
 		}
-		this.readTables(sockets, read, connects, skipped, flipped, now);
-		// A port taken on trust whose listener is no longer the confirmed one is connected to now.
+		if (peeked) {
+			sockets.push(...peeked);
+			read.add(4).add(6);
+			this.noteBothTables(sockets, connects, skipped, now);
+		} else this.readTables(sockets, read, connects, skipped, flipped, now);
+		// A port taken on trust whose listener is gone from the tables is connected to now (it may
+		// listen where the tables cannot show it); a new listener in the tables is simply taken.
 		const reconnected = await Promise.all(
 			this.ports.map(async (p, i) => {
 				if (!skipped[i]) return false;
-				const listener = pickListener(sockets, p.port, p.host);
-				if (listener && listener.inode === this.confirmed.get(p.port)?.inode) return false;
+				if (coveringListener(sockets, p.port, p.host)) return false;
 				connects[i] = await connectOnce(p.host, p.port, this.connectTimeoutMs);
 				return true;
 			}),
@@ -237,18 +263,28 @@ export class PortProbe {
 				readFamily(4);
 				readFamily(6);
 			}
-			if (read.size === 2) {
-				this.lastBothTablesAt = now;
-				this.listenerFamilies = new Set(
-					sockets.filter((s) => s.state === 'LISTEN').map((s) => s.family),
-				);
-				this.unseen = new Set(
-					this.ports
-						.filter((p, i) => p.local && answered(i) && !hasListener(p.port))
-						.map((p) => p.port),
-				);
-			}
+			if (read.size === 2) this.noteBothTables(sockets, connects, skipped, now);
 		}
+	}
+
+	/** After reading both tables: which families hold listeners, which ports answer from neither. */
+	private noteBothTables(
+		sockets: TcpSocket[],
+		connects: ConnectResult[],
+		skipped: boolean[],
+		now: number,
+	): void {
+		const hasListener = (port: number) =>
+			sockets.some((s) => s.state === 'LISTEN' && s.localPort === port);
+		this.lastBothTablesAt = now;
+		this.listenerFamilies = new Set(
+			sockets.filter((s) => s.state === 'LISTEN').map((s) => s.family),
+		);
+		this.unseen = new Set(
+			this.ports
+				.filter((p, i) => p.local && connects[i]!.ok && !skipped[i] && !hasListener(p.port))
+				.map((p) => p.port),
+		);
 	}
 
 	private readings(
@@ -414,6 +450,12 @@ function covers(address: string, host: string): boolean {
 		address === '::' ||
 		(address === '0.0.0.0' && !host.includes(':'))
 	);
+}
+
+/** A listening socket on port that accepts connections made to host, else null. */
+function coveringListener(sockets: TcpSocket[], port: number, host: string): TcpSocket | null {
+	const listener = pickListener(sockets, port, host);
+	return listener && covers(listener.localAddress, host) ? listener : null;
 }
 
 /** The listening socket on port that serves host: bound to host itself or to a wildcard address. */

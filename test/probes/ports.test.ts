@@ -52,7 +52,9 @@ test('a listening port shows our own pid, process name and command line', async 
 		assert.equal(r.host, '127.0.0.1');
 		assert.equal(r.listening, true);
 		assert.equal(r.error, null);
-		assert.ok(r.connectMs !== null && r.connectMs >= 0);
+		// On Linux the socket table answers, so there is no connect to time.
+		if (linux) assert.equal(r.connectMs, null);
+		else assert.ok(r.connectMs !== null && r.connectMs >= 0);
 		if (linux) {
 			assert.equal(r.pid, process.pid);
 			assert.equal(r.processName, ownName);
@@ -270,29 +272,35 @@ test(
 );
 
 test(
-	'a confirmed listener is not connected to again every tick; a new listener on the port is',
+	'a local listener is known from the socket tables: never connected to, not even a new one after a restart',
 	{skip: !linux},
 	async () => {
+		// A connect that sends nothing makes Python's websockets log "opening handshake failed" or
+		// "connection failed (400 Bad Request)": the tables answer without one.
 		const first = await listen();
 		const probe = new PortProbe({ports: [{port: first.port, name: 'bridge'}]});
 		try {
 			for (let i = 0; i < 5; i++) {
 				const [r] = await probe.sample();
 				assert.equal(r!.listening, true);
+				assert.equal(r!.pid, process.pid);
 			}
-			assert.equal(first.accepted.length, 1, 'one connect confirmed the listener; no more');
+			assert.equal(first.accepted.length, 0, 'no connection was made');
 			await close(first.server, first.accepted);
 			const [down] = await probe.sample();
 			assert.equal(down!.listening, false, 'a listener gone is seen at once');
+			assert.equal(
+				down!.error,
+				'connection refused',
+				'a refused connect (nothing to log) says why',
+			);
 			const second = await listen('127.0.0.1', first.port);
 			try {
-				const [up] = await probe.sample();
-				assert.equal(up!.listening, true);
-				assert.equal(
-					second.accepted.length,
-					1,
-					'a new listening socket is confirmed by connecting',
-				);
+				for (let i = 0; i < 3; i++) {
+					const [up] = await probe.sample();
+					assert.equal(up!.listening, true);
+				}
+				assert.equal(second.accepted.length, 0, 'the new listener was not connected to either');
 			} finally {
 				await close(second.server, second.accepted);
 			}
