@@ -42,6 +42,7 @@ import {
 } from './bench-terminal.js';
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
 import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
+import {measureHistory, type HistoryBenchRun} from './bench-history.js';
 
 const parts = [
 	'idle',
@@ -52,6 +53,7 @@ const parts = [
 	'probes',
 	'floor',
 	'transports',
+	'history',
 ] as const;
 type Part = (typeof parts)[number];
 
@@ -1069,6 +1071,24 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 	].join('\n');
 }
 
+// Issue 10: `mcptop logs` over a generated log beside grep -c on the same file, and the live tail
+// with traceback grouping on (scripts/bench-history.ts).
+async function partHistory(): Promise<void> {
+	const mb = quick ? 32 : 256;
+	process.stdout.write(`\n8. history: ${runs} runs over a ${mb} MB log with tracebacks\n`);
+	const got: HistoryBenchRun[] = [];
+	for (let i = 0; i < runs; i++) got.push(await measureHistory(mb));
+	if (got.some((r) => !r.exact)) notes.push('history: a run did not count exactly');
+	const figure = (name: string, unit: string, pick: (r: HistoryBenchRun) => number, digits = 0) =>
+		row({part: 'history', figure: name, spread: spread(got.map(pick)), unit, digits});
+	figure(`mcptop logs (analyseLogs), ${mb} MB`, 'MB/s', (r) => r.historyMbPerSec);
+	figure('grep -c ERROR, same file', 'MB/s', (r) => r.grepMbPerSec);
+	figure('grep -c -E -i <every rule>, same file', 'MB/s', (r) => r.grepRulesMbPerSec);
+	figure('history peak RSS growth', 'MB', (r) => r.historyPeakRssMb - r.baseRssMb, 1);
+	figure('live tail with traceback grouping', 'lines/s', (r) => r.tailGroupedLinesPerSec);
+	figure('live tail, no grouping (same lines)', 'lines/s', (r) => r.tailPlainLinesPerSec);
+}
+
 async function main(): Promise<void> {
 	const began = performance.now();
 	const startLoad = os.loadavg();
@@ -1090,6 +1110,7 @@ async function main(): Promise<void> {
 		['probes', partProbes],
 		['floor', partFloor],
 		['transports', partTransports],
+		['history', partHistory],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();

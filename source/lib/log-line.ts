@@ -46,6 +46,21 @@ const pythonTime =
 	/^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?(Z|[+-]\d\d:?\d\d)?/;
 const unrealTime = /^\[(\d{4})\.(\d\d)\.(\d\d)-(\d\d)\.(\d\d)\.(\d\d):(\d{3})\]/;
 
+// Python's asctime is local time: the local epoch of each "YYYY-MM-DD HH" is worked out once (a zone
+// changes its offset on the hour, if at all), then minutes, seconds and milliseconds are added.
+let hourKey = '';
+let hourBase = 0;
+
+function readDigits(text: string, start: number, count: number): number {
+	let value = 0;
+	for (let i = start; i < start + count; i++) {
+		const d = text.charCodeAt(i) - 0x30;
+		if (d < 0 || d > 9) return -1;
+		value = value * 10 + d;
+	}
+	return value;
+}
+
 /**
  * The time a line says it was written, epoch ms, or null. Python's asctime is local time unless it
  * names a zone; the Unreal Editor writes UTC by default (-LogTimes=UTC). Syslog lines carry no year.
@@ -53,6 +68,32 @@ const unrealTime = /^\[(\d{4})\.(\d\d)\.(\d\d)-(\d\d)\.(\d\d)\.(\d\d):(\d{3})\]/
 export function lineTime(text: string): number | null {
 	const first = text.charCodeAt(0);
 	if (first >= 0x30 && first <= 0x39) {
+		// The common case without a regex: "2025-09-17 10:00:00,123 " (comma or dot, no zone).
+		const sep = text.charCodeAt(19);
+		if (
+			text.length >= 23 &&
+			text.charCodeAt(4) === 0x2d &&
+			text.charCodeAt(13) === 0x3a &&
+			(sep === 0x2c || sep === 0x2e) &&
+			(text.length === 23 || text.charCodeAt(23) === 0x20)
+		) {
+			const mi = readDigits(text, 14, 2);
+			const s = readDigits(text, 17, 2);
+			const ms = readDigits(text, 20, 3);
+			if (mi >= 0 && s >= 0 && ms >= 0) {
+				const key = text.slice(0, 13);
+				if (key !== hourKey) {
+					const y = readDigits(text, 0, 4);
+					const mo = readDigits(text, 5, 2);
+					const d = readDigits(text, 8, 2);
+					const h = readDigits(text, 11, 2);
+					if (y < 0 || mo < 0 || d < 0 || h < 0) return null;
+					hourBase = new Date(y, mo - 1, d, h).getTime();
+					hourKey = key;
+				}
+				return hourBase + mi * 60_000 + s * 1000 + ms;
+			}
+		}
 		const m = pythonTime.exec(text);
 		if (!m) return null;
 		const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [

@@ -1,6 +1,6 @@
 import {alertMessage, hasTimestamp} from '../lib/log-line.js';
 import {sanitizeText} from '../lib/sanitize.js';
-import {declaredLevel, type AlertClassifier, type DeclaredLevel} from '../monitor/alert-rules.js';
+import {declaredLevel, type AlertClassifier} from '../monitor/alert-rules.js';
 import type {Severity} from '../types.js';
 
 /**
@@ -12,8 +12,6 @@ export type LogRecord = {
 	source: string;
 	/** The alert severity, or null: not an alert. */
 	severity: Severity | null;
-	/** What the line declares (its own level) or, without one, what the rules gave; null: nothing. */
-	level: DeclaredLevel | null;
 	/** The record's first line, sanitised and capped. */
 	text: string;
 	/** Epoch ms: the line's own time (history) or when mcptop read it (live). */
@@ -196,7 +194,6 @@ export class LogRecordReader {
 			id: this.nextId++,
 			source: this.opts.source,
 			severity,
-			level: severity ?? (declaredLevel(raw) === 'info' ? 'info' : null),
 			text,
 			time,
 			traceback: [],

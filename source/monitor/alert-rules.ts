@@ -70,6 +70,12 @@ const pythonSeverity: Record<string, DeclaredLevel> = {
 export function declaredLevel(line: string, unreal = true): DeclaredLevel | null {
 	const first = line.charCodeAt(0);
 	if (first >= 0x30 && first <= 0x39) {
+		// The default format without a regex: "2025-09-17 10:00:00,123 - ERROR - ".
+		if (line.startsWith(' - ', 23)) {
+			const end = line.indexOf(' ', 26);
+			const level = end === -1 ? undefined : pythonSeverity[line.slice(26, end)];
+			if (level && line.startsWith(' - ', end) && line.charCodeAt(4) === 0x2d) return level;
+		}
 		const match = pythonLevel.exec(line);
 		return match ? pythonSeverity[match[1]!]! : null;
 	}
