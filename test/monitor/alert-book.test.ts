@@ -52,3 +52,71 @@ test('the meta-alert fires past the burst threshold within the window only', () 
 	assert.match(book.status(t, []).meta ?? '', /11 warnings in 5 min/);
 	assert.equal(book.status(t + 300_001, []).meta, null, 'old warnings leave the window');
 });
+
+type Rec = Parameters<AlertBook['apply']>[0]['record'];
+
+function rec(id: number, extra: Partial<Rec> = {}): Rec {
+	return {
+		id,
+		source: 'server.log',
+		severity: 'error',
+		text: `2026-12-02 01:00:0${id},000 - ERROR - Unhandled error in tool call`,
+		time: 1000 * id,
+		traceback: [],
+		tracebackLines: 0,
+		before: [],
+		after: [],
+		errorType: null,
+		frame: null,
+		closed: false,
+		done: false,
+		...extra,
+	};
+}
+
+test('records: an open record shows alone, then collapses by exception type and innermost frame once closed', () => {
+	const book = new AlertBook({warningBurst: 10, warningWindowMs: 300_000});
+	const closed = (id: number, frame: string, text?: string) =>
+		rec(id, {
+			closed: true,
+			done: true,
+			errorType: 'KeyError',
+			frame,
+			traceback: ['Traceback (most recent call last):', "KeyError: 'x'"],
+			tracebackLines: 2,
+			...(text ? {text} : {}),
+		});
+	book.apply({record: rec(1), isNew: true});
+	book.apply({record: closed(1, 'server.py:42 in get_item'), isNew: false});
+	book.apply({record: rec(2, {text: 'other words, same bug'}), isNew: true});
+	assert.equal(book.newest(10).length, 2, 'open: not merged yet');
+	book.apply({
+		record: closed(2, 'server.py:42 in get_item', 'other words, same bug'),
+		isNew: false,
+	});
+	book.apply({record: closed(3, 'tools.py:7 in run'), isNew: true});
+	const items = book.newest(10);
+	assert.equal(items.length, 2);
+	const at42 = items.find((a) => a.frame === 'server.py:42 in get_item')!;
+	assert.equal(at42.count, 2);
+	assert.equal(at42.text, 'other words, same bug');
+	assert.equal(at42.firstTime, 1000);
+	assert.equal(at42.lastTime, 2000);
+	assert.deepEqual(at42.traceback, ['Traceback (most recent call last):', "KeyError: 'x'"]);
+	assert.equal(items.find((a) => a.frame === 'tools.py:7 in run')!.count, 1);
+	assert.deepEqual(book.status(3000, []).totals, {critical: 0, error: 3, warning: 0});
+});
+
+test('records: context after arrives later; a done record stops changing its alert; not-alerts are ignored', () => {
+	const book = new AlertBook({warningBurst: 10, warningWindowMs: 300_000});
+	book.apply({record: rec(1, {severity: 'warning', closed: true, before: ['a']}), isNew: true});
+	book.apply({
+		record: rec(1, {severity: 'warning', closed: true, before: ['a'], after: ['b'], done: true}),
+		isNew: false,
+	});
+	book.apply({record: rec(1, {severity: 'warning', closed: true, after: ['late']}), isNew: false});
+	const [alert] = book.newest(1);
+	assert.deepEqual(alert!.context, {before: ['a'], after: ['b']});
+	assert.equal(book.apply({record: rec(2, {severity: null}), isNew: true}), null);
+	assert.deepEqual(book.status(3000, []).totals, {critical: 0, error: 0, warning: 1});
+});
