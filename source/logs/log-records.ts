@@ -12,7 +12,7 @@ export type LogRecord = {
 	source: string;
 	/** The alert severity, or null: not an alert. */
 	severity: Severity | null;
-	/** The record's first line, sanitised and capped. */
+	/** The record's first line: sanitised and capped for an alert; as read for other records. */
 	text: string;
 	/** Epoch ms: the line's own time (history) or when mcptop read it (live). */
 	time: number;
@@ -187,9 +187,12 @@ export class LogRecordReader {
 
 	private begin(raw: string): Severity | null {
 		const severity = this.classifier.classify(raw);
+		// The live feed wants alerts only: other lines cost no record.
+		if (severity === null && !this.opts.onRecord) return null;
 		// History: the line's own time, NaN before any; live: when it was read.
 		const time = this.opts.timeOf ? (this.opts.timeOf(raw) ?? Number.NaN) : this.now();
-		const text = sanitizeText(raw, lineCap);
+		// Other records are only counted, never shown: their text is not worth sanitising.
+		const text = severity ? sanitizeText(raw, lineCap) : raw;
 		const record: LogRecord = {
 			id: this.nextId++,
 			source: this.opts.source,
