@@ -113,14 +113,14 @@ test('a byte order mark and Unreal CRLF lines', async () => {
 	fs.writeFileSync(
 		file,
 		'\ufeff[2025.09.17-10.00.00:123][  0]LogUnrealBlueprintMCP: Warning: first\r\n' +
-			'[2025.09.17-10.00.01:000][  1]LogUnrealBlueprintMCP: Display: Server crash test\r\n',
+			'[2025.09.17-10.00.01:000][  1]LogUnrealBlueprintMCP: Server crash test\r\n',
 	);
 	await waitFor(() => got.lines === 2, 'two lines');
 	assert.deepEqual(
 		got.alerts.map((alert) => [alert.severity, alert.text.slice(30)]),
 		[
 			['warning', 'LogUnrealBlueprintMCP: Warning: first'],
-			['critical', 'LogUnrealBlueprintMCP: Display: Server crash test'],
+			['critical', 'LogUnrealBlueprintMCP: Server crash test'],
 		],
 	);
 });
