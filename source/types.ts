@@ -223,6 +223,12 @@ export type Alert = {
 	count: number;
 	firstTime: number;
 	lastTime: number;
+	/** The lines after an ERROR/CRITICAL line up to the next timestamped one (a Python traceback). */
+	traceback?: string[];
+	/** Log lines kept around the alert's line, when the tail kept them. */
+	context?: {before: string[]; after: string[]};
+	/** The exception type of the traceback, e.g. "ValueError". */
+	errorType?: string;
 };
 
 export type AlertsStatus = {
