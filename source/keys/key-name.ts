@@ -32,5 +32,5 @@ export function keyName(input: string, key: Key): KeyPress | null {
 
 /** How the help, the key bar and the README write a key name. */
 export function keyLabel(name: string): string {
-	return {Up: '↑', Down: '↓', Left: '←', Right: '→', ' ': 'Space', Text: 'text'}[name] ?? name;
+	return {Up: '↑', Down: '↓', Left: '←', Right: '→', ' ': 'Space', Text: 'any text'}[name] ?? name;
 }
