@@ -19,7 +19,8 @@ function rows(text: string, width: number, indent: string, kind: DetailLine['kin
 	const chars = [...sanitizeText(text, room * rowsPerLine)];
 	const out: DetailLine[] = [];
 	for (let i = 0; i < chars.length || i === 0; i += room) {
-		out.push({text: indent + chars.slice(i, i + room).join(''), kind});
+		const lead = i === 0 ? indent : ' '.repeat(indent.length);
+		out.push({text: lead + chars.slice(i, i + room).join(''), kind});
 	}
 	return out;
 }

@@ -38,7 +38,7 @@ export function HelpOverlay({
 	readOnly: boolean;
 	scroll?: number;
 }) {
-	const keyW = 16;
+	const keyW = 18;
 	const lines = helpLines(readOnly);
 	const room = Math.max(0, height - 1);
 	const start = Math.min(Math.max(0, scroll), Math.max(0, lines.length - room));

@@ -102,7 +102,7 @@ export const bindings: readonly Binding[] = [
 		keys: ['e'],
 		scope: 'main',
 		action: {type: 'error', step: 1},
-		label: 'error',
+		// No label: with it the key bar no longer fits at 120 columns, the usual tmux pane.
 		help: 'next / previous error: the cursor to the next older / newer error or critical alert',
 	},
 	{
