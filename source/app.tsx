@@ -19,7 +19,14 @@ import {useTerminalSize} from './hooks/useTerminalSize.js';
 import {keyHints} from './keys/dispatch.js';
 import type {Config} from './types.js';
 import {sameAlert} from './ui/alert-filter.js';
-import {disarmQuit, shownAlerts, type Command, type KeyContext, type View} from './ui/state.js';
+import {
+	disarmQuit,
+	expireNote,
+	shownAlerts,
+	type Command,
+	type KeyContext,
+	type View,
+} from './ui/state.js';
 import {UiStore} from './ui/store.js';
 
 export type AppProps = {
@@ -102,6 +109,13 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		const t = setTimeout(() => uiStore.update(disarmQuit), 3000);
 		return () => clearTimeout(t);
 	}, [ui.quitArmed]);
+
+	useEffect(() => {
+		// Every key makes a new state: a repeated note ("no older error") counts from its last key.
+		if (ui.note === null) return;
+		const t = setTimeout(() => uiStore.update(expireNote), 3000);
+		return () => clearTimeout(t);
+	}, [ui]);
 
 	const pageRows = (view: View | null) =>
 		Math.max(

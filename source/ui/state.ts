@@ -110,6 +110,11 @@ export function disarmQuit(state: UiState): UiState {
 	return state.quitArmed ? {...state, quitArmed: false} : state;
 }
 
+/** A note says its word for a few seconds, then the key bar comes back. */
+export function expireNote(state: UiState): UiState {
+	return state.note === null ? state : {...state, note: null};
+}
+
 function command(state: UiState, c: Command): UiState {
 	return {...state, commands: [...state.commands, c]};
 }
