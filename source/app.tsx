@@ -25,7 +25,7 @@ import {
 	shownAlerts,
 	type Command,
 	type KeyContext,
-	type View,
+	type UiState,
 } from './ui/state.js';
 import {UiStore} from './ui/store.js';
 
@@ -117,15 +117,20 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		return () => clearTimeout(t);
 	}, [ui]);
 
-	const pageRows = (view: View | null) =>
-		Math.max(
-			1,
-			view === 'help'
-				? body - 1
-				: view === 'alert'
-					? alertDetailRows(layout.alerts)
-					: layout.alerts - 2,
-		);
+	/** Rows a page moves and how far each view scrolls; a new view needs its case here (tsc says so). */
+	const viewRows = (state: UiState): {page: number; max: number} => {
+		switch (state.view) {
+			case 'help':
+				return {page: body - 1, max: helpMax(body, config.readOnly)};
+			case 'alert':
+				return {
+					page: alertDetailRows(layout.alerts),
+					max: state.pinned ? alertDetailMax(state.pinned, width, layout.alerts) : 0,
+				};
+			case null:
+				return {page: layout.alerts - 2, max: 0};
+		}
+	};
 
 	/** What keys read of the world, taken fresh for each key. */
 	const keyContext = (): KeyContext => {
@@ -144,17 +149,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 				latency: 0,
 				alerts: snap.alerts.items.length,
 			},
-			page: pageRows(uiStore.getState().view),
-			viewMax: (state) => {
-				switch (state.view) {
-					case 'help':
-						return helpMax(body, config.readOnly);
-					case 'alert':
-						return state.pinned ? alertDetailMax(state.pinned, width, layout.alerts) : 0;
-					case null:
-						return 0;
-				}
-			},
+			page: Math.max(1, viewRows(uiStore.getState()).page),
+			viewMax: (state) => viewRows(state).max,
 		};
 	};
 
@@ -229,7 +225,15 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		/>
 	);
 	let bottom: React.ReactNode;
-	if (dialog.phase !== 'idle') {
+	// What is on screen takes the keys: an open view before a dialog (see activeScopes).
+	if (ui.view === 'alert' && pinned) {
+		bottom = (
+			<>
+				{latencyPane}
+				<AlertDetail alert={pinned} width={width} height={bottomHeight} scroll={ui.viewScroll} />
+			</>
+		);
+	} else if (dialog.phase !== 'idle') {
 		// The dialog takes the alerts area (and the latency pane when it needs room) so the panes
 		// above keep refreshing while an action runs.
 		const h = bottomHeight >= 8 ? bottomHeight : bottomHeight + layout.latency;
@@ -237,13 +241,6 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			<>
 				{h !== bottomHeight ? null : latencyPane}
 				<ActionDialog state={dialog} width={width} height={h} now={snapshot.time} />
-			</>
-		);
-	} else if (ui.view === 'alert' && pinned) {
-		bottom = (
-			<>
-				{latencyPane}
-				<AlertDetail alert={pinned} width={width} height={bottomHeight} scroll={ui.viewScroll} />
 			</>
 		);
 	} else {
