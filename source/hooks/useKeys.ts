@@ -1,3 +1,4 @@
+import {useEffect, useRef} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 import {keyName, type KeyPress} from '../keys/key-name.js';
 
@@ -23,17 +24,34 @@ export function useKeys(
 	handler: (press: KeyPress) => void,
 	keepText: () => boolean = () => false,
 ): boolean {
-	const {isRawModeSupported} = useStdin();
+	const {isRawModeSupported, internal_eventEmitter: events} = useStdin();
 	const send = (input: string, key: Key) => {
 		const press = keyName(input, key);
 		if (press) handler(press);
 	};
+	// Ink reads ESC then `?` (or `/`, Tab) in one chunk as a bare `?`: the Esc is lost, and the help
+	// would open over the view the Esc was to close. The raw event, which Ink emits to its listeners
+	// before useInput's (registered after this one, and again on every render), tells.
+	const raw = useRef('');
+	useEffect(() => {
+		const note = (input: string) => {
+			raw.current = input;
+		};
+		events?.on('input', note);
+		return () => void events?.removeListener('input', note);
+	}, [events]);
 	useInput(
 		(input, key) => {
 			// No Alt bindings here: ESC followed quickly by a key is Esc, then that key.
-			if (key.meta && !key.escape && input.length === 1) {
-				send('', {...key, meta: false, escape: true});
-				send(input, {...key, meta: false});
+			const last = raw.current;
+			raw.current = '';
+			const escThenKey = last.length === 2 && last.startsWith('\u001B');
+			if (escThenKey || (key.meta && !key.escape && input.length === 1)) {
+				const esc = {...keyOf('\u001B', key), meta: false};
+				send('', esc);
+				if (last === '\u001B\u001B') send('', esc);
+				else if (input.length === 1) send(input, {...keyOf(input, key), meta: false});
+				else send(input, {...key, meta: false, escape: false});
 				return;
 			}
 			const chars = [...input];

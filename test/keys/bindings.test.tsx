@@ -287,11 +287,28 @@ test('keys in one chunk reach the dispatcher one by one: "qq", Esc then a key, T
 	const seen: KeyPress[] = [];
 	const ui = render(<Recorder seen={seen} />);
 	await flush();
-	for (const chunk of ['qq', '\u001Bp', '\t\t', 'j\rk']) ui.stdin.write(chunk);
-	for (let i = 0; i < 50 && seen.length < 9; i++) await flush();
+	// Esc then ?, /, Tab, Enter or Esc in one chunk: Ink alone reads "\u001B?" as a bare "?".
+	const chunks = [
+		'qq',
+		'\u001Bp',
+		'\t\t',
+		'j\rk',
+		'\u001B?',
+		'\u001B/',
+		'\u001B\t',
+		'\u001B\r',
+		'\u001BG',
+	];
+	const want = ['q', 'q', 'Esc', 'p', 'Tab', 'Tab', 'j', 'Enter', 'k'];
+	want.push('Esc', '?', 'Esc', '/', 'Esc', 'Tab', 'Esc', 'Enter', 'Esc', 'G');
+	for (const chunk of chunks) {
+		ui.stdin.write(chunk);
+		await flush();
+	}
+	for (let i = 0; i < 50 && seen.length < want.length; i++) await flush();
 	assert.deepEqual(
 		seen.map((p) => p.key),
-		['q', 'q', 'Esc', 'p', 'Tab', 'Tab', 'j', 'Enter', 'k'],
+		want,
 	);
 	ui.unmount();
 });
