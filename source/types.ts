@@ -223,12 +223,16 @@ export type Alert = {
 	count: number;
 	firstTime: number;
 	lastTime: number;
-	/** The lines after an ERROR/CRITICAL line up to the next timestamped one (a Python traceback). */
+	/** The lines after an ERROR/CRITICAL line up to the next timestamped line, sanitised, capped. */
 	traceback?: string[];
-	/** Log lines kept around the alert's line, when the tail kept them. */
+	/** Lines of the traceback, kept or not (the kept ones are capped). */
+	tracebackLines?: number;
+	/** N lines before the alert's line, and the N after it as they arrive; sanitised. */
 	context?: {before: string[]; after: string[]};
-	/** The exception type of the traceback, e.g. "ValueError". */
+	/** The exception class, e.g. "KeyError" (from the traceback's last line or the message). */
 	errorType?: string;
+	/** The innermost frame of the traceback, e.g. "server.py:42 in get_item". */
+	frame?: string;
 };
 
 export type AlertsStatus = {

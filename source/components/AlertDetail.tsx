@@ -42,7 +42,9 @@ export function alertDetailLines(alert: Alert, width: number): DetailLine[] {
 	}
 	lines.push(...rows(alert.text, width, '› ', 'line'));
 	if (traceback && traceback.length > 0) {
-		heading(`── traceback, ${traceback.length} line${traceback.length === 1 ? '' : 's'}`);
+		const total = Math.max(alert.tracebackLines ?? 0, traceback.length);
+		const kept = total > traceback.length ? ` (${traceback.length} kept)` : '';
+		heading(`── traceback, ${total} line${total === 1 ? '' : 's'}${kept}`);
 		block(traceback, 'traceback');
 	}
 	if (context && context.after.length > 0) {
@@ -85,7 +87,9 @@ export function AlertDetail({
 	const shown = lines.slice(start, start + room);
 	const position =
 		lines.length > room ? ` · rows ${start + 1}-${start + shown.length} of ${lines.length}` : '';
-	const type = alert.errorType ? `  ${sanitizeText(alert.errorType, 80)}` : '';
+	const type = alert.errorType
+		? `  ${sanitizeText(alert.errorType, 80)}${alert.frame ? ` at ${sanitizeText(alert.frame, 120)}` : ''}`
+		: '';
 	return (
 		// Stretched to the box around it, not `width`: the inner box cuts at this width, which must be
 		// the new one while Ink prints the last tree after a resize (see App).

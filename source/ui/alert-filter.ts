@@ -106,6 +106,8 @@ export function sameAlert(alerts: Alert[], alert: Alert): Alert | undefined {
 		a.firstTime === alert.firstTime && a.severity === alert.severity && a.source === alert.source;
 	return (
 		alerts.find((a) => group(a) && a.text === alert.text) ??
-		(alert.errorType ? alerts.find((a) => group(a) && a.errorType === alert.errorType) : undefined)
+		(alert.errorType
+			? alerts.find((a) => group(a) && a.errorType === alert.errorType && a.frame === alert.frame)
+			: undefined)
 	);
 }

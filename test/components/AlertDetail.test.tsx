@@ -31,6 +31,7 @@ const traceback = [
 const withContext = alert({
 	text: '2026-11-24 10:00:00,123 - ERROR - compile failed',
 	errorType: 'ValueError',
+	frame: 'server.py:210 in handle',
 	traceback,
 	context: {
 		before: ['2026-11-24 09:59:59,000 - INFO - compiling BP_Enemy'],
@@ -43,7 +44,10 @@ for (const width of [80, 100]) {
 	test(`at ${width} columns: the lines before, the line, its traceback, the lines after`, () => {
 		const lines = frame(withContext, width, 16);
 		assert.match(lines[0]!, /▶ Alert .*Esc closes/);
-		assert.match(lines[1]!, /^ERROR {2}ValueError {2}unreal_blueprint_mcp\.log {2}seen 3×/);
+		assert.match(
+			lines[1]!,
+			/^ERROR {2}ValueError at server\.py:210 in handle {2}unreal_blueprint_mcp\.log {2}seen 3×/,
+		);
 		assert.deepEqual(lines.slice(2, 13), [
 			'── 1 line before',
 			'  2026-11-24 09:59:59,000 - INFO - compiling BP_Enemy',
@@ -68,11 +72,15 @@ test('without kept context it says so plainly; a long line wraps under its marke
 });
 
 test('a long traceback scrolls: the title says which rows show; the scroll stops at the end', () => {
-	const long = alert({traceback: Array.from({length: 1000}, (_, i) => `  frame ${i}`)});
+	const long = alert({
+		traceback: Array.from({length: 1000}, (_, i) => `  frame ${i}`),
+		tracebackLines: 1500,
+	});
 	const total = alertDetailLines(long, 80).length;
 	assert.equal(total, 1 + 1 + 1000 + 1);
 	assert.equal(alertDetailMax(long, 80, 12), total - 10);
 	const top = frame(long, 80, 12);
+	assert.equal(top[3], '── traceback, 1500 lines (1000 kept)');
 	assert.match(top[0]!, /rows 1-10 of 1003/);
 	const middle = frame(long, 80, 12, 500);
 	assert.equal(middle[2], '    frame 498');
