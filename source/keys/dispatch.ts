@@ -101,3 +101,13 @@ export function readmeKeyTable(): string {
 	}
 	return lines.join('\n');
 }
+
+/**
+ * The keys on the panes in one line, for `mcptop --help`: the key bar's labelled keys, from the
+ * table, so the help text cannot name a key that does something else.
+ */
+export function keySummary(state: UiState, context: KeyContext): string {
+	return keyHints(state, context)
+		.map((h) => `${h.key} ${h.label}`)
+		.join(', ');
+}

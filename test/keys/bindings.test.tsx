@@ -15,6 +15,7 @@ import {
 	bindingFor,
 	helpSections,
 	keyHints,
+	keySummary,
 	readmeKeyTable,
 } from '../../source/keys/dispatch.js';
 import {keyLabel, type KeyPress} from '../../source/keys/key-name.js';
@@ -311,4 +312,11 @@ test('keys in one chunk reach the dispatcher one by one: "qq", Esc then a key, T
 		want,
 	);
 	ui.unmount();
+});
+
+test("--help's key line is the key bar's, from the table", () => {
+	assert.equal(
+		keySummary(initialUiState, context()),
+		'q quit, ? help, p pause, Tab focus, / filter, r restart, b backup, R restore, v validate, d dump, l latency, c load test',
+	);
 });
