@@ -1,5 +1,5 @@
 import type {KeyHint} from '../components/KeyBar.js';
-import type {KeyContext, UiState} from '../ui/state.js';
+import {initialUiState, type KeyContext, type UiState} from '../ui/state.js';
 import {bindings, scopeTitles, type Binding, type Scope} from './bindings.js';
 import {keyLabel, type KeyPress} from './key-name.js';
 
@@ -103,11 +103,23 @@ export function readmeKeyTable(): string {
 }
 
 /**
- * The keys on the panes in one line, for `mcptop --help`: the key bar's labelled keys, from the
- * table, so the help text cannot name a key that does something else.
+ * The keys on the panes in one line, for `mcptop --help`: the key bar's labelled keys with nothing
+ * open and every action available, from the table, so the help text cannot name a key that does
+ * something else.
  */
-export function keySummary(state: UiState, context: KeyContext): string {
-	return keyHints(state, context)
+export function keySummary(): string {
+	const idle: KeyContext = {
+		dialog: 'idle',
+		notice: false,
+		busy: false,
+		paused: false,
+		available: () => true,
+		alerts: [],
+		lines: {ports: 0, processes: 0, latency: 0, alerts: 0},
+		page: 1,
+		viewMax: () => 0,
+	};
+	return keyHints(initialUiState, idle)
 		.map((h) => `${h.key} ${h.label}`)
 		.join(', ');
 }

@@ -316,7 +316,7 @@ test('keys in one chunk reach the dispatcher one by one: "qq", Esc then a key, T
 
 test("--help's key line is the key bar's, from the table", () => {
 	assert.equal(
-		keySummary(initialUiState, context()),
+		keySummary(),
 		'q quit, ? help, p pause, Tab focus, / filter, r restart, b backup, R restore, v validate, d dump, l latency, c load test',
 	);
 });
