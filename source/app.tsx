@@ -1,12 +1,12 @@
-import React, {useEffect, useRef, useState} from 'react';
-import {Box, useApp, type Key} from 'ink';
-import type {ActionKind, ActionRunner} from './actions/runner.js';
+import React, {useEffect, useState, useSyncExternalStore} from 'react';
+import {Box, useApp} from 'ink';
+import type {ActionRunner} from './actions/runner.js';
 import {ActionDialog} from './components/ActionDialog.js';
-import {AlertDetail} from './components/AlertDetail.js';
-import {AlertsPane, filterAlerts} from './components/AlertsPane.js';
+import {AlertDetail, alertDetailMax, alertDetailRows} from './components/AlertDetail.js';
+import {AlertsPane} from './components/AlertsPane.js';
 import {Header} from './components/Header.js';
-import {HelpOverlay} from './components/HelpOverlay.js';
-import {KeyBar, type KeyHint} from './components/KeyBar.js';
+import {HelpOverlay, helpMax} from './components/HelpOverlay.js';
+import {KeyBar} from './components/KeyBar.js';
 import {LatencyPane, latencyPaneLines} from './components/LatencyPane.js';
 import {PortsPane, portsPaneLines} from './components/PortsPane.js';
 import {ProcessesPane} from './components/ProcessesPane.js';
@@ -16,7 +16,18 @@ import {useDialog} from './hooks/useDialog.js';
 import {useKeys} from './hooks/useKeys.js';
 import {useSnapshot, type SnapshotSource} from './hooks/useSnapshot.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
+import {keyHints} from './keys/dispatch.js';
 import type {Config} from './types.js';
+import {sameAlert} from './ui/alert-filter.js';
+import {
+	disarmQuit,
+	expireNote,
+	shownAlerts,
+	type Command,
+	type KeyContext,
+	type UiState,
+} from './ui/state.js';
+import {UiStore} from './ui/store.js';
 
 export type AppProps = {
 	store: SnapshotSource & {togglePause(): void};
@@ -24,19 +35,6 @@ export type AppProps = {
 	config: Config;
 	/** Called once when the operator quits; the CLI stops probes and restores the terminal. */
 	onQuit: () => void;
-};
-
-const panes = ['ports', 'processes', 'latency', 'alerts'] as const;
-type Pane = (typeof panes)[number];
-
-const actionKeys: Record<string, ActionKind> = {
-	r: 'restart',
-	b: 'backup',
-	R: 'restore',
-	v: 'validate',
-	d: 'dump',
-	l: 'latency',
-	c: 'concurrency',
 };
 
 export type Layout = {
@@ -87,53 +85,10 @@ export function App({store, runner, config, onQuit}: AppProps) {
 	const dialog = useDialog(runner);
 	const {columns, rows} = useTerminalSize();
 	const {exit} = useApp();
-	// Keys can arrive several in one chunk (a paste, Esc then a key): each must see the state the one
-	// before it left, so the key handler reads these refs, kept in step with the rendered state.
-	const [focus, setFocusState] = useState<Pane>('alerts');
-	const [help, setHelpState] = useState(false);
-	const [detail, setDetailState] = useState(false);
-	const ui = useRef({
-		focus: 'alerts' as Pane,
-		help: false,
-		detail: false,
-		filter: '',
-		editingFilter: false,
-		quitArmed: false,
-	});
-	const setFocus = (v: Pane) => {
-		ui.current.focus = v;
-		setFocusState(v);
-	};
-	const setHelp = (v: boolean) => {
-		ui.current.help = v;
-		setHelpState(v);
-	};
-	const setDetail = (v: boolean) => {
-		ui.current.detail = v;
-		setDetailState(v);
-	};
-	const [scroll, setScroll] = useState<Record<Pane, number>>({
-		ports: 0,
-		processes: 0,
-		latency: 0,
-		alerts: 0,
-	});
-	const [filter, setFilterState] = useState('');
-	const [editingFilter, setEditingFilterState] = useState(false);
-	const setFilter = (update: (f: string) => string) => {
-		ui.current.filter = update(ui.current.filter);
-		setFilterState(ui.current.filter);
-	};
-	const setEditingFilter = (v: boolean) => {
-		ui.current.editingFilter = v;
-		setEditingFilterState(v);
-	};
-	const [quitArmed, setQuitArmedState] = useState(false);
-	// In the ref too: "qq" read as one chunk must see the first q's arming.
-	const setQuitArmed = (v: boolean) => {
-		ui.current.quitArmed = v;
-		setQuitArmedState(v);
-	};
+	// Outside React: each key of a chunk ("qq", Esc then a key, a paste) is reduced from the state the
+	// key before it left, not from the last render's.
+	const [uiStore] = useState(() => new UiStore());
+	const ui = useSyncExternalStore(uiStore.subscribe, uiStore.getState, uiStore.getState);
 
 	// Never wider than the terminal: a longer line wraps there and leaves fragments after a resize.
 	const width = columns;
@@ -142,158 +97,107 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		processes: Math.max(1, snapshot.processes.length),
 		latency: latencyPaneLines(snapshot.latency),
 	});
-	const visibleAlerts = filterAlerts(snapshot.alerts.items, filter);
-	const selectedAlert =
-		visibleAlerts[Math.min(scroll.alerts, Math.max(0, visibleAlerts.length - 1))];
+	const body = layout.ports + layout.processes + layout.latency + layout.alerts;
+	const shown = shownAlerts(ui, snapshot.alerts.items);
+	const pinned =
+		ui.view === 'alert' && ui.pinned
+			? (sameAlert(snapshot.alerts.items, ui.pinned) ?? ui.pinned)
+			: null;
 
 	useEffect(() => {
-		if (!quitArmed) return;
-		const t = setTimeout(() => setQuitArmed(false), 3000);
+		if (!ui.quitArmed) return;
+		const t = setTimeout(() => uiStore.update(disarmQuit), 3000);
 		return () => clearTimeout(t);
-	}, [quitArmed]);
+	}, [ui.quitArmed]);
 
-	const quit = () => {
-		onQuit();
-		exit();
+	useEffect(() => {
+		// Every key makes a new state: a repeated note ("no older error") counts from its last key.
+		if (ui.note === null) return;
+		const t = setTimeout(() => uiStore.update(expireNote), 3000);
+		return () => clearTimeout(t);
+	}, [ui]);
+
+	/** Rows a page moves and how far each view scrolls; a new view needs its case here (tsc says so). */
+	const viewRows = (state: UiState): {page: number; max: number} => {
+		switch (state.view) {
+			case 'help':
+				return {page: body - 1, max: helpMax(body, config.readOnly)};
+			case 'alert':
+				return {
+					page: alertDetailRows(layout.alerts),
+					max: state.pinned ? alertDetailMax(state.pinned, width, layout.alerts) : 0,
+				};
+			case null:
+				return {page: layout.alerts - 2, max: 0};
+		}
 	};
 
-	const scrollBy = (delta: number | 'top' | 'bottom') => {
-		const focus = ui.current.focus;
-		const visibleAlerts = filterAlerts(snapshot.alerts.items, ui.current.filter);
-		setScroll((s) => {
-			const max =
-				focus === 'alerts'
-					? Math.max(0, visibleAlerts.length - 1)
-					: focus === 'processes'
-						? Math.max(0, snapshot.processes.length - 1)
-						: 20;
-			const next =
-				delta === 'top'
-					? 0
-					: delta === 'bottom'
-						? max
-						: Math.min(max, Math.max(0, s[focus] + delta));
-			return {...s, [focus]: next};
-		});
-	};
-
-	// Keys typed fast (or pasted) arrive as one chunk: handle them one by one.
-	const keysActive = useKeys(onKey, () => ui.current.editingFilter);
-
-	function onKey(input: string, key: Key): void {
-		const {help, detail, filter, editingFilter, focus} = ui.current;
+	/** What keys read of the world, taken fresh for each key. */
+	const keyContext = (): KeyContext => {
 		const dialog = runner.getState();
-		if (key.ctrl && input === 'c') return quit();
-		if (editingFilter) {
-			if (key.escape) {
-				setFilter(() => '');
-				setEditingFilter(false);
-			} else if (key.return) setEditingFilter(false);
-			else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
-			else if (input && !key.ctrl && !key.meta && input >= ' ')
-				setFilter((f) => (f + input).slice(0, 200));
-			setScroll((s) => ({...s, alerts: 0}));
-			return;
-		}
-		if (help) {
-			if (key.escape || input === '?' || input === 'q') setHelp(false);
-			return;
-		}
-		if (detail) {
-			if (key.escape || key.return || input === 'q') setDetail(false);
-			return;
-		}
-		switch (dialog.phase) {
-			case 'confirm':
-				if (input === 'y' || input === 'Y') runner.confirm();
-				else if (input === 'n' || input === 'N' || key.escape || input === 'q') runner.cancel();
-				return;
-			case 'pick':
-				if (key.upArrow || input === 'k') runner.move(-1);
-				else if (key.downArrow || input === 'j') runner.move(1);
-				else if (key.return) void runner.pick();
-				else if (key.escape || input === 'q') runner.cancel();
-				return;
-			case 'done':
-				if (key.escape || key.return) {
-					runner.dismiss();
-					return;
-				}
-				break;
-			default:
-		}
-		if (input === 'q') {
-			if (runner.busy && !ui.current.quitArmed) {
-				setQuitArmed(true);
-				return;
-			}
-			return quit();
-		}
-		if (dialog.phase === 'idle' && dialog.notice) runner.clearNotice();
-		if (input === '?') return setHelp(true);
-		if (input === 'p') return store.togglePause();
-		if (key.tab) {
-			const i = panes.indexOf(focus);
-			setFocus(panes[(i + (key.shift ? panes.length - 1 : 1)) % panes.length]!);
-			return;
-		}
-		if (input === '/') {
-			setFocus('alerts');
-			setEditingFilter(true);
-			return;
-		}
-		if (key.escape && filter !== '') return setFilter(() => '');
-		if (key.upArrow || input === 'k') return scrollBy(-1);
-		if (key.downArrow || input === 'j') return scrollBy(1);
-		if (key.pageUp) return scrollBy(-Math.max(1, layout.alerts - 2));
-		if (key.pageDown) return scrollBy(Math.max(1, layout.alerts - 2));
-		if (input === 'g') return scrollBy('top');
-		if (input === 'G') return scrollBy('bottom');
-		if (key.return && focus === 'alerts' && selectedAlert) return setDetail(true);
-		const action = actionKeys[input];
-		if (action) void runner.request(action);
-	}
+		const snap = store.getSnapshot();
+		return {
+			dialog: dialog.phase,
+			notice: dialog.phase === 'idle' && dialog.notice !== null,
+			busy: runner.busy,
+			paused: snap.paused,
+			available: (kind) => runner.available(kind),
+			alerts: snap.alerts.items,
+			lines: {
+				ports: portsPaneLines(snap.ports),
+				processes: snap.processes.length,
+				latency: 0,
+				alerts: snap.alerts.items.length,
+			},
+			page: Math.max(1, viewRows(uiStore.getState()).page),
+			viewMax: (state) => viewRows(state).max,
+		};
+	};
 
-	const busy = runner.busy;
-	const hints: KeyHint[] = help
-		? [{key: 'Esc', label: 'close help'}]
-		: detail
-			? [{key: 'Esc', label: 'close'}]
-			: dialog.phase === 'confirm'
-				? [
-						{key: 'y', label: 'yes'},
-						{key: 'n', label: 'no'},
-						{key: 'Esc', label: 'cancel'},
-					]
-				: dialog.phase === 'pick'
-					? [
-							{key: '↑↓', label: 'choose'},
-							{key: 'Enter', label: 'select'},
-							{key: 'Esc', label: 'cancel'},
-						]
-					: [
-							{key: 'q', label: 'quit'},
-							{key: '?', label: 'help'},
-							{key: 'p', label: snapshot.paused ? 'resume' : 'pause'},
-							{key: 'Tab', label: 'focus'},
-							{key: '/', label: 'filter'},
-							{key: 'r', label: 'restart', disabled: busy || !runner.available('restart')},
-							{key: 'b', label: 'backup', disabled: busy || !runner.available('backup')},
-							{key: 'R', label: 'restore', disabled: busy || !runner.available('restore')},
-							{key: 'v', label: 'validate', disabled: busy || !runner.available('validate')},
-							{key: 'd', label: 'dump', disabled: busy || !runner.available('dump')},
-							{key: 'l', label: 'latency', disabled: busy || !runner.available('latency')},
-							// Short enough that every label fits at 120 columns, the usual tmux pane.
-							{key: 'c', label: 'load test', disabled: busy || !runner.available('concurrency')},
-							...(dialog.phase === 'done' ? [{key: 'Esc', label: 'dismiss'}] : []),
-						];
-	const notice = quitArmed
+	const carryOut = (c: Command) => {
+		switch (c.type) {
+			case 'quit':
+				onQuit();
+				exit();
+				return;
+			case 'pause':
+				return store.togglePause();
+			case 'run':
+				return void runner.request(c.kind);
+			case 'confirm':
+				return runner.confirm();
+			case 'cancel':
+				return runner.cancel();
+			case 'move':
+				return runner.move(c.delta);
+			case 'pick':
+				return void runner.pick();
+			case 'dismiss':
+				return runner.dismiss();
+			case 'clearNotice':
+				return runner.clearNotice();
+		}
+	};
+
+	// The commands run before the next key of the chunk, which then sees the runner they left.
+	const keysActive = useKeys(
+		(press) => {
+			for (const c of uiStore.press(press, keyContext())) carryOut(c);
+		},
+		() => uiStore.getState().filter.editing,
+	);
+
+	const context = keyContext();
+	const hints = keyHints(ui, context);
+	const notice = ui.quitArmed
 		? `an action is running: press q again to quit anyway`
-		: dialog.phase === 'idle'
-			? dialog.notice
-			: !keysActive
-				? 'keys unavailable: stdin is not a terminal'
-				: null;
+		: ui.note
+			? ui.note
+			: dialog.phase === 'idle'
+				? dialog.notice
+				: !keysActive
+					? 'keys unavailable: stdin is not a terminal'
+					: null;
 
 	if (isTooSmall(columns, rows)) {
 		return (
@@ -310,7 +214,6 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		);
 	}
 
-	const body = layout.ports + layout.processes + layout.latency + layout.alerts;
 	const bottomHeight = layout.alerts;
 	const latencyPane = (
 		<LatencyPane
@@ -318,11 +221,19 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			now={snapshot.time}
 			width={width}
 			rows={layout.latency - 1}
-			focused={focus === 'latency'}
+			focused={ui.focus === 'latency'}
 		/>
 	);
 	let bottom: React.ReactNode;
-	if (dialog.phase !== 'idle') {
+	// What is on screen takes the keys: an open view before a dialog (see activeScopes).
+	if (ui.view === 'alert' && pinned) {
+		bottom = (
+			<>
+				{latencyPane}
+				<AlertDetail alert={pinned} width={width} height={bottomHeight} scroll={ui.viewScroll} />
+			</>
+		);
+	} else if (dialog.phase !== 'idle') {
 		// The dialog takes the alerts area (and the latency pane when it needs room) so the panes
 		// above keep refreshing while an action runs.
 		const h = bottomHeight >= 8 ? bottomHeight : bottomHeight + layout.latency;
@@ -330,13 +241,6 @@ export function App({store, runner, config, onQuit}: AppProps) {
 			<>
 				{h !== bottomHeight ? null : latencyPane}
 				<ActionDialog state={dialog} width={width} height={h} now={snapshot.time} />
-			</>
-		);
-	} else if (detail && selectedAlert) {
-		bottom = (
-			<>
-				{latencyPane}
-				<AlertDetail alert={selectedAlert} width={width} height={bottomHeight} />
 			</>
 		);
 	} else {
@@ -348,11 +252,14 @@ export function App({store, runner, config, onQuit}: AppProps) {
 						alerts={snapshot.alerts}
 						width={width}
 						height={bottomHeight}
-						focused={focus === 'alerts'}
-						selected={scroll.alerts}
-						filter={filter}
-						editingFilter={editingFilter}
-						visible={visibleAlerts}
+						focused={ui.focus === 'alerts'}
+						selected={ui.scroll.alerts}
+						filter={ui.filter.text}
+						editingFilter={ui.filter.editing}
+						filterMode={ui.filter.mode}
+						filterProblem={shown.problem}
+						shown={ui.shown}
+						visible={shown.alerts}
 					/>
 				) : null}
 			</>
@@ -367,8 +274,13 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		<ColorContext.Provider value={config.color}>
 			<Box flexDirection="column" width="100%" height={rows - 1} overflow="hidden">
 				<Header snapshot={snapshot} width={width} readOnly={config.readOnly} small={layout.small} />
-				{help ? (
-					<HelpOverlay width={width} height={body} readOnly={config.readOnly} />
+				{ui.view === 'help' ? (
+					<HelpOverlay
+						width={width}
+						height={body}
+						readOnly={config.readOnly}
+						scroll={ui.viewScroll}
+					/>
 				) : (
 					<Box flexDirection="column" height={body} overflow="hidden">
 						<Box height={layout.ports} flexDirection="column" overflow="hidden">
@@ -378,8 +290,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 								now={snapshot.time}
 								width={width}
 								rows={layout.ports - (layout.compact ? 1 : 2)}
-								focused={focus === 'ports'}
-								scroll={scroll.ports}
+								focused={ui.focus === 'ports'}
+								scroll={ui.scroll.ports}
 								header={!layout.compact}
 							/>
 						</Box>
@@ -393,8 +305,8 @@ export function App({store, runner, config, onQuit}: AppProps) {
 								thresholds={config.thresholds.system}
 								width={width}
 								rows={layout.processes - (layout.compact ? 1 : 2)}
-								focused={focus === 'processes'}
-								scroll={scroll.processes}
+								focused={ui.focus === 'processes'}
+								scroll={ui.scroll.processes}
 								header={!layout.compact}
 							/>
 						</Box>

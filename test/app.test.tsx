@@ -384,3 +384,45 @@ test('from 1×1 up, through resizes and in every view: no line wider than the te
 		unmount();
 	}
 });
+
+test('lnav habits: e jumps to the next error, Enter shows it with its traceback, / takes a regex', async () => {
+	const {ui} = harness(
+		snapshot({
+			alerts: {
+				...snapshot().alerts,
+				items: [
+					alert({severity: 'warning', text: 'WARNING slow response', firstTime: t0 - 1}),
+					alert({
+						text: 'ERROR compile failed',
+						firstTime: t0 - 2,
+						errorType: 'ValueError',
+						traceback: ['Traceback (most recent call last):', 'ValueError: no target'],
+						context: {before: ['INFO compiling BP_Enemy'], after: []},
+					}),
+					alert({severity: 'warning', text: 'WARNING high memory', firstTime: t0 - 3}),
+				],
+			},
+		}),
+	);
+	await expectFrame(ui, /▶ Alerts/);
+	ui.stdin.write('e');
+	await expectFrame(ui, /›\S+\s+ERROR\s+compile failed/);
+	ui.stdin.write('\r');
+	await expectFrame(ui, /▶ Alert /);
+	const detail = ui.lastFrame()!;
+	assert.match(detail, /ERROR {2}ValueError/);
+	assert.match(detail, /── 1 line before\n {2}INFO compiling BP_Enemy\n› ERROR compile failed/);
+	assert.match(detail, /── traceback, 2 lines\n {2}Traceback \(most recent call last\):/);
+	ui.stdin.write('e');
+	await expectFrame(ui, /no older error/);
+	ui.stdin.write('q');
+	await expectFrame(ui, /▶ Alerts/);
+	ui.stdin.write('/slow|memory(');
+	await expectFrame(ui, /bad regular expression: unterminated group: filters nothing/);
+	assert.match(ui.lastFrame()!, /Enter apply {2}Esc clear {2}Tab as text/);
+	ui.stdin.write('\u007F');
+	await expectFrame(ui, /2 of 3 match/);
+	ui.stdin.write('\r3');
+	await expectFrame(ui, /0 of 3 match {2}· hidden: warning/);
+	ui.unmount();
+});

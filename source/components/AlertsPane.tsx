@@ -2,8 +2,8 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, col, formatClock} from '../lib/format.js';
 import {alertMessage} from '../lib/log-line.js';
-import {boundText} from '../lib/safe-regex.js';
-import type {Alert, AlertsStatus} from '../types.js';
+import type {Alert, AlertsStatus, Severity} from '../types.js';
+import {severities, viewAlerts, type FilterMode} from '../ui/alert-filter.js';
 import {C, PaneTitle, severityColor} from './theme.js';
 
 export type AlertsPaneProps = {
@@ -17,31 +17,35 @@ export type AlertsPaneProps = {
 	filter: string;
 	/** True while the operator is typing a filter. */
 	editingFilter: boolean;
-	/** The alerts that pass the filter, when the caller has them already. */
+	/** regex (the default) or text. */
+	filterMode?: FilterMode;
+	/** Why the filter filters nothing (a bad regular expression). */
+	filterProblem?: string | null;
+	/** The severities shown (all when absent). */
+	shown?: Record<Severity, boolean>;
+	/** The alerts that pass the filter and the toggles, when the caller has them already. */
 	visible?: Alert[];
 };
 
 /**
- * The alerts whose text, severity or source contains `filter` (case-insensitive). The filter is
- * text, never a regular expression: `(a+)+$` finds those six characters and cannot backtrack. Like
- * the rules, it reads the first 4 KiB of each line.
+ * The alerts whose text, severity or source contains `filter` as text (case-insensitive): `(a+)+$`
+ * finds those six characters and cannot backtrack. Like the rules, it reads the first 4 KiB of
+ * each line. The `/` filter's regular expressions: viewAlerts (source/ui/alert-filter.ts).
  */
 export function filterAlerts(items: Alert[], filter: string): Alert[] {
-	const f = boundText(filter.trim()).toLowerCase();
-	if (f === '') return items;
-	return items.filter(
-		(a) =>
-			boundText(a.text).toLowerCase().includes(f) ||
-			a.severity.includes(f) ||
-			a.source.toLowerCase().includes(f),
-	);
+	return viewAlerts(items, filter, 'text').alerts;
 }
 
 const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
 export function AlertsPane(props: AlertsPaneProps) {
 	const {alerts, width} = props;
-	const items = props.visible ?? filterAlerts(alerts.items, props.filter);
+	const mode = props.filterMode ?? 'regex';
+	const computed = props.visible
+		? {alerts: props.visible, problem: props.filterProblem ?? null}
+		: viewAlerts(alerts.items, props.filter, mode, props.shown);
+	const items = computed.alerts;
+	const hidden = severities.filter((s) => props.shown && !props.shown[s]);
 	const notes: React.ReactNode[] = [];
 	if (alerts.meta) {
 		notes.push(
@@ -65,14 +69,23 @@ export function AlertsPane(props: AlertsPaneProps) {
 			</Text>,
 		);
 	}
-	if (props.filter !== '' || props.editingFilter) {
+	if (props.filter !== '' || props.editingFilter || hidden.length > 0) {
+		const what = mode === 'regex' ? 'regex' : 'text';
 		notes.push(
 			<Text key="filter" wrap="truncate-end">
-				<C color="cyan">/{props.filter}</C>
-				{props.editingFilter ? <C inverse> </C> : null}
-				<C
-					dim
-				>{`  ${items.length} of ${alerts.items.length} match${props.editingFilter ? ' · Enter apply · Esc clear' : ''}`}</C>
+				{props.filter !== '' || props.editingFilter ? (
+					<>
+						<C color="cyan">/{props.filter}</C>
+						{props.editingFilter ? <C inverse> </C> : null}
+						<C dim>{`  ${what}  `}</C>
+					</>
+				) : null}
+				{computed.problem ? (
+					<C color="red" bold>{`${computed.problem}: filters nothing`}</C>
+				) : (
+					<C dim>{`${items.length} of ${alerts.items.length} match`}</C>
+				)}
+				{hidden.length > 0 ? <C dim>{`  · hidden: ${hidden.join(', ')}`}</C> : null}
 			</Text>,
 		);
 	}
@@ -102,7 +115,9 @@ export function AlertsPane(props: AlertsPaneProps) {
 					<C dim>
 						{alerts.items.length === 0
 							? 'OK no alerts in the watched logs'
-							: 'no alert matches the filter'}
+							: hidden.length === severities.length
+								? 'every severity is hidden (1 2 3 show them)'
+								: 'no alert matches the filter'}
 					</C>
 				</Text>
 			) : null}

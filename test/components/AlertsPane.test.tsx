@@ -1,5 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {stripVTControlCharacters} from 'node:util';
 import React from 'react';
 import {render} from 'ink-testing-library';
 import {AlertsPane, type AlertsPaneProps} from '../../source/components/AlertsPane.js';
@@ -145,4 +146,40 @@ test('a long line is cut to the pane width', () => {
 	const lines = (lastFrame() ?? '').split('\n');
 	assert.ok(lines.every((l) => l.length <= 80));
 	assert.match(lines[1]!, /x…$/);
+});
+
+test('a regular expression filters; a bad one says why and filters nothing; text mode takes it as typed', () => {
+	const strip = (props: Partial<AlertsPaneProps>) =>
+		paneLines({height: 8, focused: true, editingFilter: true, ...props}).map((l) =>
+			stripVTControlCharacters(l),
+		);
+	const regex = strip({filter: 'crash|memory'});
+	assert.match(regex[1]!, /^\/crash\|memory {3}regex {2}2 of 3 match/);
+	const bad = strip({filter: 'crash('});
+	assert.match(
+		bad[1]!,
+		/^\/crash\( {3}regex {2}bad regular expression: unterminated group: filters nothing/,
+	);
+	assert.equal(bad.filter((l) => /CRIT|WARN|ERROR/.test(l)).length, 3, 'every alert stays');
+	const text = strip({filter: 'crash(', filterMode: 'text'});
+	assert.match(text[1]!, /text {2}0 of 3 match/);
+	assert.match(text[2]!, /no alert matches the filter/);
+});
+
+test('hidden severities are named; with all hidden the pane says how to show them', () => {
+	for (const width of [80, 120]) {
+		const lines = paneLines({
+			width,
+			height: 6,
+			shown: {critical: true, error: true, warning: false},
+		}).map((l) => stripVTControlCharacters(l));
+		assert.match(lines[0]!, /crit 1 · err 1 · warn 7/, 'the totals count every alert');
+		assert.match(lines[1]!, /^2 of 3 match {2}· hidden: warning$/);
+		assert.ok(lines.every((l) => !/High memory/.test(l)));
+		assert.ok(lines.every((l) => [...l].length <= width));
+	}
+	const none = paneLines({shown: {critical: false, error: false, warning: false}}).map((l) =>
+		stripVTControlCharacters(l),
+	);
+	assert.match(none[2]!, /every severity is hidden \(1 2 3 show them\)/);
 });
