@@ -77,6 +77,7 @@ export function defaultConfig(): Config {
 			graceMs: 10_000,
 			readyTimeoutMs: 15_000,
 			backupFirst: false,
+			clean: [],
 		},
 		backup: {dir: path.join(stateHome(), 'backups'), keep: 20},
 		stateDir: stateHome(),
@@ -283,6 +284,25 @@ function checkPorts(value: unknown, key: string): Config['ports'] {
 	});
 }
 
+/**
+ * restart.clean: globs of files a restart removes. Relative ones are relative to the config file's
+ * folder like every path; one whose fixed part is the root or the home folder is refused, since a
+ * slip there ("/*", "~/**") would offer to remove far more than session files.
+ */
+function checkCleanGlobs(value: unknown, key: string, baseDir: string): string[] {
+	return checkStringArray(value, key).map((pattern, i) => {
+		const full = resolvePath(pattern, baseDir);
+		const parts = full.split('/');
+		const firstGlob = parts.findIndex((p) => /[*?[\]{}!]/.test(p));
+		const fixed = (firstGlob < 0 ? parts.slice(0, -1) : parts.slice(0, firstGlob)).join('/') || '/';
+		if (path.resolve(fixed) === '/' || path.resolve(fixed) === os.homedir())
+			throw new ConfigError(
+				`${key}[${i}]: ${JSON.stringify(pattern)} is too broad (it starts at ${path.resolve(fixed)}); name the folder, e.g. "/tmp/mcp_session_*.json"`,
+			);
+		return full;
+	});
+}
+
 function checkRules(value: unknown, key: string): Config['alerts']['rules'] {
 	if (!Array.isArray(value))
 		throw new ConfigError(`${key}: must be an array of {"severity": "...", "pattern": "..."}`);
@@ -343,6 +363,9 @@ function mergeInto(
 				continue;
 			case 'logs':
 				target[field] = checkStringArray(value, key).map((p) => resolvePath(p, baseDir));
+				continue;
+			case 'restart.clean':
+				target[field] = checkCleanGlobs(value, key, baseDir);
 				continue;
 			default:
 		}

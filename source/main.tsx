@@ -41,6 +41,7 @@ const cli = parseFlags(() =>
     $ mcptop [options]                 live monitor (JSON lines when stdout is not a terminal)
     $ mcptop validate|backup|restart   run an action without the screen
     $ mcptop restore [ID]              list backups, or restore backup ID
+    $ mcptop doctor                    why won't it start: startup diagnostics (--json; exit 1 on a FAIL)
 
   Options
     --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
@@ -62,7 +63,7 @@ const cli = parseFlags(() =>
     --help, --version
 
   Keys: q quit, ? help, p pause, Tab focus, j/k scroll, / filter, r restart, b backup, R restore,
-        v validate, d incident dump, l latency analysis, c concurrency test
+        v validate, d incident dump, l latency analysis, c concurrency test, D doctor
 
   Exit codes: 0 ok, 1 the check or action failed, 2 usage or configuration error
 `,

@@ -1,6 +1,7 @@
 import {plural} from '../lib/format.js';
 import {formatBytes, listBackups, runBackup} from './backup.js';
 import {runConcurrencyTest} from './concurrency-test.js';
+import {runDoctor, triageValidation} from './doctor.js';
 import {runIncidentDump} from './incident-dump.js';
 import {runLatencyAnalysis} from './latency-analysis.js';
 import {describePlan, planRestart, runRestart, type RestartPlan} from './restart.js';
@@ -65,7 +66,14 @@ export function actionDefinitions(
 			title: 'Validation',
 			destructive: false,
 			writes: false,
-			run: async (_context, report) => runValidation(config, report, {token}),
+			run: async (_context, report) =>
+				triageValidation(await runValidation(config, report, {token})),
+		},
+		doctor: {
+			title: 'Doctor',
+			destructive: false,
+			writes: false,
+			run: async (_context, report) => runDoctor(config, report),
 		},
 		dump: {
 			title: 'Incident dump',
