@@ -127,6 +127,8 @@ async function isExecutableFile(file: string): Promise<boolean> {
 }
 
 const pythonName = /^python[\d.]*$/;
+/** Launchers that run Python code: the project's interpreter question applies to them too. */
+const pythonRunners = /^(fastmcp|uv|uvx|poetry|pipenv|pdm|hatch|mcp)$/;
 
 export type StartPlan = {
 	command: string;
@@ -139,6 +141,8 @@ export type StartPlan = {
 	script: {path: string; direct: boolean} | null;
 	/** The interpreter the server will run under, and how that was decided. */
 	interpreter: {path: string | null; written: string; how: string};
+	/** Whether the server runs under Python at all (a node or Go server has no venv to check). */
+	python: boolean;
 };
 
 async function shebangOf(file: string): Promise<string[] | null> {
@@ -174,6 +178,8 @@ export async function planStart(config: Config): Promise<StartPlan> {
 	const prog = argv.length > 0 ? programOf(argv) : null;
 	let script: StartPlan['script'] = null;
 	let interpreter: StartPlan['interpreter'];
+	// The command (or its #! line) names a python: that is what will run, whatever project.python says.
+	let namedByCommand = true;
 	if (program && pythonName.test(path.basename(program))) {
 		interpreter = {path: programPath, written: program, how: 'the start command names it'};
 		if (prog?.kind === 'script') script = {path: prog.name, direct: false};
@@ -185,10 +191,11 @@ export async function planStart(config: Config): Promise<StartPlan> {
 					? shebang[1]
 					: shebang[0]
 				: null;
-		if (program && program.includes('/') && !/^(node|bash|sh)$/.test(path.basename(program)))
-			script = {path: program, direct: true};
-		else if (prog?.kind === 'script' && !program?.includes('/'))
+		// An interpreter's script (node x.js, fastmcp run x.py), or a program started by its path.
+		if (prog?.kind === 'script')
 			script = {path: path.join(prog.dir ?? '', prog.name), direct: false};
+		else if (prog?.kind === 'binary' && program?.includes('/'))
+			script = {path: program, direct: true};
 		if (fromShebang && pythonName.test(path.basename(fromShebang))) {
 			const resolved = fromShebang.includes('/') ? fromShebang : await findOnPath(fromShebang);
 			interpreter = {
@@ -197,6 +204,7 @@ export async function planStart(config: Config): Promise<StartPlan> {
 				how: `the #! line of ${program}`,
 			};
 		} else {
+			namedByCommand = false;
 			const chosen = await choosePython(config);
 			const found = chosen.python.includes('/') ? chosen.python : await findOnPath(chosen.python);
 			interpreter = {
@@ -210,7 +218,10 @@ export async function planStart(config: Config): Promise<StartPlan> {
 			};
 		}
 	}
-	return {command, argv, shellSyntax, program, programPath, script, interpreter};
+	const runner = program !== null && pythonRunners.test(path.basename(program));
+	const python =
+		runner || namedByCommand || (script !== null && /\.py$/.test(script.path)) || program === null;
+	return {command, argv, shellSyntax, program, programPath, script, interpreter, python};
 }
 
 // ---- the checks ----
@@ -353,6 +364,25 @@ async function existingDir(dir: string): Promise<string> {
 /** The interpreter and, from the same run, the packages importable in it. */
 export async function checkPython(config: Config, plan: StartPlan): Promise<DoctorCheck[]> {
 	const interp = plan.interpreter;
+	if (!plan.python)
+		return [
+			check(
+				'interpreter',
+				'Interpreter',
+				'PASS',
+				`the start command runs ${plan.program}, not Python: no venv to check`,
+				null,
+				null,
+			),
+			check(
+				'packages',
+				'Packages',
+				'PASS',
+				'not checked: the server is not a Python program',
+				null,
+				null,
+			),
+		];
 	const packagesCheck = (
 		status: CheckStatus,
 		reason: string,

@@ -257,9 +257,7 @@ export async function findCleanFiles(
 		path.resolve(config.restart.logFile),
 		...config.project.files.map((f) => path.resolve(config.project.dir, f)),
 	]);
-	const keepDirs = [config.backup.dir, config.stateDir, config.project.dir].map((d) =>
-		path.resolve(d),
-	);
+	const keepDirs = [config.backup.dir, config.stateDir].map((d) => path.resolve(d));
 	const matched = await glob(patterns, {
 		absolute: true,
 		onlyFiles: true,
