@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {linearRegExp} from '../lib/safe-regex.js';
 import {cleanServerText} from '../mcp/errors.js';
-import {triage, triageReason} from '../monitor/triage.js';
+import {triage, triageReason, triageWords} from '../monitor/triage.js';
 import {isLogPattern} from '../probes/log-glob.js';
 import {PortProbe} from '../probes/ports.js';
 import type {ActionResult, Config, StepReporter, StepStatus, Triage} from '../types.js';
@@ -730,10 +730,16 @@ export async function runDoctorChecks(
 				id,
 				label,
 				status: stepStatus[status],
+				// The dialog shows each finding with its fix and triage, one per line.
 				detail:
 					(bad.length > 0 ? bad : checks)
-						.map((c) => `${checks.length > 1 ? `${c.name}: ` : ''}${c.status}: ${c.reason}`)
-						.join('; ') || 'nothing to check',
+						.map(
+							(c) =>
+								`${checks.length > 1 ? `${c.name}: ` : ''}${c.status}: ${c.reason}` +
+								(c.next ? `\n  fix: ${c.next}` : '') +
+								(c.triage ? ` [${triageWords(c.triage)}]` : ''),
+						)
+						.join('\n') || 'nothing to check',
 			});
 			return checks;
 		}),
