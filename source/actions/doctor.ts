@@ -12,7 +12,14 @@ import {cleanServerText} from '../mcp/errors.js';
 import {triage, triageReason, triageWords} from '../monitor/triage.js';
 import {isLogPattern} from '../probes/log-glob.js';
 import {PortProbe} from '../probes/ports.js';
-import type {ActionResult, Config, StepReporter, StepStatus, Triage} from '../types.js';
+import type {
+	ActionResult,
+	Config,
+	PortReading,
+	StepReporter,
+	StepStatus,
+	Triage,
+} from '../types.js';
 import {fsErrorText} from './fs-safe.js';
 import {noCommandHelp} from './restart.js';
 import {programOf} from './targets.js';
@@ -554,10 +561,14 @@ export async function checkScript(config: Config, plan: StartPlan): Promise<Doct
 }
 
 /** Each port free or held, by whom, and whether that is the expected server (the ports probe's code). */
-export async function checkPorts(config: Config): Promise<DoctorCheck[]> {
+export async function checkPorts(config: Config, known?: PortReading[]): Promise<DoctorCheck[]> {
 	if (config.ports.length === 0) return [];
 	const match = linearRegExp(config.process.match);
-	const readings = await new PortProbe({ports: config.ports}).sample();
+	// On the screen the monitor's own readings serve: no extra connection to the server.
+	const readings =
+		known && known.length === config.ports.length
+			? known
+			: await new PortProbe({ports: config.ports}).sample();
 	return readings.map((r) => {
 		const id = `port:${r.port}`;
 		const name = `Port ${r.port} (${r.name})`;
@@ -697,13 +708,14 @@ export async function checkPaths(config: Config): Promise<DoctorCheck> {
 export async function runDoctorChecks(
 	config: Config,
 	report?: StepReporter,
+	opts: {ports?: PortReading[]} = {},
 ): Promise<DoctorCheck[]> {
 	const steps: Array<[string, string, () => Promise<DoctorCheck[]>]> = [];
 	const plan = await planStart(config);
 	steps.push(['command', 'Start command', async () => [checkCommand(config, plan)]]);
 	steps.push(['python', 'Interpreter and packages', () => checkPython(config, plan)]);
 	steps.push(['script', 'Server script', async () => [await checkScript(config, plan)]]);
-	steps.push(['ports', 'Ports', () => checkPorts(config)]);
+	steps.push(['ports', 'Ports', () => checkPorts(config, opts.ports)]);
 	steps.push(['logs', 'Logs writable', () => checkLogs(config)]);
 	steps.push(['paths', 'Config paths', async () => [await checkPaths(config)]]);
 	const results = await Promise.all(
@@ -759,9 +771,10 @@ function counts(checks: Array<{status: CheckStatus}>): string {
 export async function runDoctor(
 	config: Config,
 	report: StepReporter,
+	opts: {ports?: PortReading[]} = {},
 ): Promise<ActionResult & {data: DoctorReport}> {
 	const time = new Date().toISOString();
-	const checks = await runDoctorChecks(config, report);
+	const checks = await runDoctorChecks(config, report, opts);
 	const verdict = worstStatus(checks.map((c) => c.status));
 	const data: DoctorReport = {time, host: os.hostname(), verdict, checks};
 	const first =
