@@ -191,7 +191,9 @@ export async function planStart(config: Config): Promise<StartPlan> {
 		interpreter = {path: programPath, written: program, how: 'the start command names it'};
 		if (prog?.kind === 'script') script = {path: prog.name, direct: false};
 	} else {
-		const shebang = program && programPath ? await shebangOf(programPath) : null;
+		// A script without its run bit still says in its #! line what it would run under.
+		const programFile = programPath ?? (program?.includes('/') ? path.resolve(dir, program) : null);
+		const shebang = programFile ? await shebangOf(programFile) : null;
 		const fromShebang =
 			shebang && shebang[0]
 				? path.basename(shebang[0]) === 'env' && shebang[1]
@@ -246,7 +248,7 @@ function check(
 	return details === undefined ? c : {...c, details};
 }
 
-export function checkCommand(config: Config, plan: StartPlan): DoctorCheck {
+export async function checkCommand(config: Config, plan: StartPlan): Promise<DoctorCheck> {
 	const name = 'Start command';
 	if (!plan.command)
 		return check(
@@ -267,6 +269,18 @@ export function checkCommand(config: Config, plan: StartPlan): DoctorCheck {
 			startup(),
 		);
 	const where = plan.program.includes('/') ? `in ${path.resolve(config.project.dir)}` : 'on PATH';
+	const stat = plan.program.includes('/')
+		? await fsp.stat(path.resolve(config.project.dir, plan.program)).catch(() => null)
+		: null;
+	if (plan.programPath === null && stat?.isFile())
+		return check(
+			'command',
+			name,
+			'FAIL',
+			`${plan.program} has no run bit (mode ${(stat.mode & 0o777).toString(8).padStart(3, '0')})`,
+			`chmod +x ${path.resolve(config.project.dir, plan.program)}, or start it through its interpreter.`,
+			startup(),
+		);
 	if (plan.programPath === null)
 		return check(
 			'command',
@@ -712,7 +726,7 @@ export async function runDoctorChecks(
 ): Promise<DoctorCheck[]> {
 	const steps: Array<[string, string, () => Promise<DoctorCheck[]>]> = [];
 	const plan = await planStart(config);
-	steps.push(['command', 'Start command', async () => [checkCommand(config, plan)]]);
+	steps.push(['command', 'Start command', async () => [await checkCommand(config, plan)]]);
 	steps.push(['python', 'Interpreter and packages', () => checkPython(config, plan)]);
 	steps.push(['script', 'Server script', async () => [await checkScript(config, plan)]]);
 	steps.push(['ports', 'Ports', () => checkPorts(config, opts.ports)]);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {after, afterEach, describe, test} from 'node:test';
 import {
+	checkCommand,
 	checkLogs,
 	checkPorts,
 	checkPython,
@@ -99,6 +100,12 @@ describe('doctor checks with real things', () => {
 		const config = projectConfig(dir, {command: './server.py --port 1'});
 		const plan = await planStart(config);
 		assert.deepEqual(plan.script, {path: './server.py', direct: true});
+		// Without its run bit the #! line still names the interpreter it would run under.
+		assert.match(plan.interpreter.how, /the #! line of \.\/server\.py/);
+		assert.equal(plan.interpreter.written, 'python3');
+		const command = await checkCommand(config, plan);
+		assert.equal(command.status, 'FAIL');
+		assert.match(command.reason, /\.\/server\.py has no run bit \(mode 644\)/);
 		const before = await checkScript(config, plan);
 		assert.equal(before.status, 'FAIL');
 		assert.match(before.reason, /started directly but has no run bit \(mode 644\)/);
