@@ -291,7 +291,10 @@ function checkPorts(value: unknown, key: string): Config['ports'] {
  */
 function checkCleanGlobs(value: unknown, key: string, baseDir: string): string[] {
 	return checkStringArray(value, key).map((pattern, i) => {
-		const full = resolvePath(pattern, baseDir);
+		// "/tmp/mcp_cache/" (the guide's spelling) means the folder's contents.
+		const full = pattern.endsWith('/')
+			? `${resolvePath(pattern, baseDir).replace(/\/+$/, '')}/**`
+			: resolvePath(pattern, baseDir);
 		const parts = full.split('/');
 		const firstGlob = parts.findIndex((p) => /[*?[\]{}!]/.test(p));
 		const fixed = (firstGlob < 0 ? parts.slice(0, -1) : parts.slice(0, firstGlob)).join('/') || '/';

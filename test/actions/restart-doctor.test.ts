@@ -95,11 +95,12 @@ test('restart.clean globs: relative to the config file, and one starting at / is
 	const dir = tempDir();
 	const write = (clean: string[]) =>
 		fs.writeFileSync(path.join(dir, 'mcptop.config.json'), JSON.stringify({restart: {clean}}));
-	write(['cache/*.json']);
+	write(['cache/*.json', '/tmp/mcp_cache/']);
 	const printed = await runCli(['--print-config'], {cwd: dir});
 	assert.equal(printed.status, 0, printed.stderr);
 	assert.deepEqual((JSON.parse(printed.stdout) as {restart: {clean: string[]}}).restart.clean, [
 		path.join(dir, 'cache/*.json'),
+		'/tmp/mcp_cache/**',
 	]);
 	write(['/*.json']);
 	const refused = await runCli(['--print-config'], {cwd: dir});
