@@ -286,24 +286,15 @@ function checkPorts(value: unknown, key: string): Config['ports'] {
 
 /**
  * restart.clean: globs of files a restart removes. Relative ones are relative to the config file's
- * folder like every path; one whose fixed part is the root or the home folder is refused, since a
- * slip there ("/*", "~/**") would offer to remove far more than session files.
+ * folder like every path; one ending in "/" (the guide's "/tmp/mcp_cache/") means the folder's
+ * contents. A glob that starts too high up is refused when the restart is planned (restart.ts).
  */
 function checkCleanGlobs(value: unknown, key: string, baseDir: string): string[] {
-	return checkStringArray(value, key).map((pattern, i) => {
-		// "/tmp/mcp_cache/" (the guide's spelling) means the folder's contents.
-		const full = pattern.endsWith('/')
+	return checkStringArray(value, key).map((pattern) =>
+		pattern.endsWith('/')
 			? `${resolvePath(pattern, baseDir).replace(/\/+$/, '')}/**`
-			: resolvePath(pattern, baseDir);
-		const parts = full.split('/');
-		const firstGlob = parts.findIndex((p) => /[*?[\]{}!]/.test(p));
-		const fixed = (firstGlob < 0 ? parts.slice(0, -1) : parts.slice(0, firstGlob)).join('/') || '/';
-		if (path.resolve(fixed) === '/' || path.resolve(fixed) === os.homedir())
-			throw new ConfigError(
-				`${key}[${i}]: ${JSON.stringify(pattern)} is too broad (it starts at ${path.resolve(fixed)}); name the folder, e.g. "/tmp/mcp_session_*.json"`,
-			);
-		return full;
-	});
+			: resolvePath(pattern, baseDir),
+	);
 }
 
 function checkRules(value: unknown, key: string): Config['alerts']['rules'] {

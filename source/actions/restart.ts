@@ -6,6 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import {glob} from 'tinyglobby';
 import {stripControl} from '../lib/sanitize.js';
@@ -252,6 +253,13 @@ export async function findCleanFiles(
 ): Promise<Array<{path: string; bytes: number}>> {
 	const patterns = config.restart.clean ?? [];
 	if (patterns.length === 0) return [];
+	for (const pattern of patterns) {
+		const start = globStart(pattern);
+		if (start !== null && (start === '/' || start === os.homedir()))
+			throw new Error(
+				`${JSON.stringify(pattern)} is too broad (its wildcards start at ${start}); name the folder, e.g. "/tmp/mcp_session_*.json"`,
+			);
+	}
 	const keep = new Set([
 		...config.logs.map((l) => path.resolve(l)),
 		path.resolve(config.restart.logFile),
@@ -277,6 +285,14 @@ export async function findCleanFiles(
 		}
 	}
 	return out;
+}
+
+/** The folder a glob's first wildcard sits in; null for a plain path (one file, never broad). */
+function globStart(pattern: string): string | null {
+	const parts = path.resolve(pattern).split('/');
+	const first = parts.findIndex((p) => /[*?[\]{}!]/.test(p));
+	if (first < 0) return null;
+	return path.resolve(parts.slice(0, first).join('/') || '/');
 }
 
 /** Removes exactly the planned files that are still regular files; returns what happened. */
