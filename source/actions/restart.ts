@@ -617,7 +617,6 @@ export async function runRestart(
 		const waited = await waitReady(config, plan, watch, startedAt, signal);
 		const readyLabel = 'Ready';
 		if (!waited.ready) {
-			await diagnose();
 			const tail = await logTail(plan.logFile, offset);
 			const lines = tail.map((l) => `  ${l}`);
 			const e = waited.exit;
@@ -633,6 +632,7 @@ export async function runRestart(
 					'fail',
 					[`the start command ${how} after ${seconds(waited.at - startedAt)}`, ...lines].join('\n'),
 				);
+				await diagnose();
 				return finish(
 					false,
 					`the server did not start: the start command ${how}` +
@@ -648,6 +648,7 @@ export async function runRestart(
 				'fail',
 				[`${portsWords(plan.ports)} not listening after ${waitedFor}${alive}`, ...lines].join('\n'),
 			);
+			await diagnose();
 			return finish(
 				false,
 				`the server was started but ${portsWords(plan.ports)} did not listen within ${waitedFor}${alive}`,
