@@ -7,9 +7,10 @@ import {describePlan, planRestart, runRestart} from './actions/restart.js';
 import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js';
 import {runValidation} from './actions/validate.js';
 import {runLogsCommand} from './logs/logs-command.js';
+import {describeDoctor, runDoctor, triageLine, triageValidation} from './actions/doctor.js';
 import type {ActionResult, ActionStep, Config, StepReporter} from './types.js';
 
-export const commandNames = ['validate', 'backup', 'restore', 'restart', 'logs'];
+export const commandNames = ['validate', 'backup', 'restore', 'restart', 'logs', 'doctor'];
 
 export type CommandOptions = {
 	token: string | null;
@@ -97,7 +98,17 @@ export async function runCommand(
 	const {report, steps} = lineReporter(opts.json);
 	switch (command) {
 		case 'validate': {
-			const result = await runValidation(config, report, {token: opts.token});
+			const result = triageValidation(await runValidation(config, report, {token: opts.token}));
+			if (!opts.json)
+				for (const c of result.data.checks)
+					if (c.triage) say(process.stdout, `triage ${c.name}: ${triageLine(c.triage)}`);
+			return finish(result, steps, opts.json);
+		}
+		case 'doctor': {
+			// Read-only, so it runs in --read-only mode too. Exit 1 on any FAIL.
+			const result = await runDoctor(config, opts.json ? report : () => {});
+			if (!opts.json)
+				for (const line of describeDoctor(result.data.checks)) say(process.stdout, line);
 			return finish(result, steps, opts.json);
 		}
 		case 'backup': {

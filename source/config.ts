@@ -80,6 +80,7 @@ export function defaultConfig(): Config {
 			graceMs: 10_000,
 			readyTimeoutMs: 15_000,
 			backupFirst: false,
+			clean: [],
 		},
 		backup: {dir: path.join(stateHome(), 'backups'), keep: 20},
 		stateDir: stateHome(),
@@ -289,6 +290,19 @@ function checkPorts(value: unknown, key: string): Config['ports'] {
 	});
 }
 
+/**
+ * restart.clean: globs of files a restart removes. Relative ones are relative to the config file's
+ * folder like every path; one ending in "/" (the guide's "/tmp/mcp_cache/") means the folder's
+ * contents. A glob that starts too high up is refused when the restart is planned (restart.ts).
+ */
+function checkCleanGlobs(value: unknown, key: string, baseDir: string): string[] {
+	return checkStringArray(value, key).map((pattern) =>
+		pattern.endsWith('/')
+			? `${resolvePath(pattern, baseDir).replace(/\/+$/, '')}/**`
+			: resolvePath(pattern, baseDir),
+	);
+}
+
 function checkRules(value: unknown, key: string): Config['alerts']['rules'] {
 	if (!Array.isArray(value))
 		throw new ConfigError(`${key}: must be an array of {"severity": "...", "pattern": "..."}`);
@@ -349,6 +363,9 @@ function mergeInto(
 				continue;
 			case 'logs':
 				target[field] = checkStringArray(value, key).map((p) => resolvePath(p, baseDir));
+				continue;
+			case 'restart.clean':
+				target[field] = checkCleanGlobs(value, key, baseDir);
 				continue;
 			default:
 		}

@@ -13,6 +13,7 @@ import {startDemoStack, type DemoStack} from './demo/stack.js';
 import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
 import {sanitizeText} from './lib/sanitize.js';
+import {keySummary} from './keys/dispatch.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -44,6 +45,7 @@ const cli = parseFlags(() =>
     $ mcptop validate|backup|restart   run an action without the screen
     $ mcptop restore [ID]              list backups, or restore backup ID
     $ mcptop logs [FILE...]            history of the logs (default: the configured ones)
+    $ mcptop doctor                    why won't it start: startup diagnostics (--json; exit 1 on a FAIL)
 
   Options
     --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
@@ -66,8 +68,7 @@ const cli = parseFlags(() =>
     --until TIME      logs: up to this time
     --help, --version
 
-  Keys: q quit, ? help, p pause, Tab focus, j/k scroll, / filter, r restart, b backup, R restore,
-        v validate, d incident dump, l latency analysis, c concurrency test
+  Keys: ${wrapList(keySummary(), 92, '\n        ')} (? on the screen lists every key)
 
   Exit codes: 0 ok, 1 the check or action failed, 2 usage or configuration error
 `,
@@ -79,6 +80,17 @@ const cli = parseFlags(() =>
 		},
 	),
 );
+
+/** A list ("a x, b y, …") cut into lines of at most `width` characters between its items. */
+function wrapList(text: string, width: number, joint: string): string {
+	const lines: string[] = [];
+	for (const item of text.split(', ')) {
+		const last = lines.length - 1;
+		if (last >= 0 && lines[last]!.length + item.length + 2 < width) lines[last] += `, ${item}`;
+		else lines.push(item);
+	}
+	return lines.join(`,${joint}`);
+}
 
 /** meow throws for a single-value flag given twice: the same one-line usage error as other mistakes. */
 function parseFlags<T>(parse: () => T): T {

@@ -70,6 +70,11 @@ export type Config = {
 		graceMs: number;
 		readyTimeoutMs: number;
 		backupFirst: boolean;
+		/**
+		 * Globs of temporary session files and caches removed between stop and start (opt-in, default
+		 * none); logs are never removed. Optional so older callers that build a restart block compile.
+		 */
+		clean?: string[];
 	};
 	backup: {dir: string; keep: number};
 	/** Where reports, incident dumps and other mcptop state go. */
@@ -111,6 +116,29 @@ export type ProcessReading = {
 	startedAt: number;
 	/** Linux state letter (R running, S sleeping, D disk wait, T stopped, t traced); absent if unknown. */
 	state?: string;
+	/** CPU history, I/O rates, threads and descriptors; absent without /proc. */
+	profile?: ProcessProfile;
+};
+
+/** The guide's profiler, per server process. */
+export type ProcessProfile = {
+	cpu: {
+		avg1m: number;
+		max1m: number;
+		avg5m: number;
+		max5m: number;
+		/** CPU % per sample over the last minutes, oldest first (the CPU trend beside the RSS trend). */
+		recent: number[];
+	};
+	/**
+	 * Bytes per second over the last seconds, from /proc/<pid>/io; null when it is not visible
+	 * (another user's process, no /proc). `read`/`write` count every read()/write() (files, pipes,
+	 * sockets); `diskRead`/`diskWrite` what reached the storage layer.
+	 */
+	io: {read: number; write: number; diskRead: number; diskWrite: number} | null;
+	threads: number | null;
+	/** Open file descriptors; null when /proc/<pid>/fd is not readable. */
+	openFds: number | null;
 };
 
 export type SystemReading = {
@@ -190,7 +218,46 @@ export type PortStatus = PortReading & {
 	warning: string | null;
 	/** Epoch ms of the last change of listening state or owner. */
 	since: number;
+	/** On a port with clients (the editor bridge): the editor's state from its log, when known. */
+	editor?: EditorState;
 };
+
+/** The Unreal Editor's state as its log tells it (probes/editor-state.ts). */
+export type EditorState = {
+	/** play = play-in-editor, simulate = simulate-in-editor, null = editing. */
+	playMode: 'play' | 'simulate' | null;
+	/** Epoch ms the play session started; null when not playing. */
+	playSince: number | null;
+	/** From the plugin's log lines; null until one says. */
+	pluginConnected: boolean | null;
+	/** The last recognised line, sanitised. */
+	lastEvent: string | null;
+	lastEventAt: number | null;
+};
+
+// ---- triage (the guide's tables) ----
+
+/** The guide's symptoms, highest priority first. */
+export type TriagePriority = 'critical' | 'high' | 'medium' | 'low';
+export type TriageCategory =
+	| 'connection'
+	| 'memory'
+	| 'performance'
+	| 'editor state'
+	| 'authentication'
+	| 'validation'
+	| 'environment';
+
+export type Triage = {
+	priority: TriagePriority;
+	/** The guide's symptom row: "server won't start", "slow responses", … */
+	symptom: string;
+	category: TriageCategory;
+	/** What to do first, from the guide's classification matrix. */
+	firstResponse: string;
+};
+
+export type TriagedReason = {text: string; health: Health; triage: Triage};
 
 export type ProcessStatus = {
 	pid: number;
@@ -207,6 +274,7 @@ export type ProcessStatus = {
 	stopped: 'stopped' | null;
 	health: Health;
 	reasons: string[];
+	profile?: ProcessProfile;
 };
 
 export type SystemStatus = SystemReading & {health: Health; reasons: string[]};
@@ -271,6 +339,10 @@ export type Snapshot = {
 	system: SystemStatus | null;
 	latency: LatencyStatus;
 	alerts: AlertsStatus;
+	/** Every WARN/FAIL reason with its triage, highest priority first (the header shows the first). */
+	triage?: TriagedReason[];
+	/** The Unreal Editor's state when its log is watched and has said something; else null. */
+	editor?: EditorState | null;
 };
 
 // ---- actions ----

@@ -1,6 +1,8 @@
 import {plural} from '../lib/format.js';
 import {formatBytes, listBackups, runBackup} from './backup.js';
 import {runConcurrencyTest} from './concurrency-test.js';
+import {runDoctor, triageCheck, triageValidation} from './doctor.js';
+import {triageWords} from '../monitor/triage.js';
 import {runIncidentDump} from './incident-dump.js';
 import {runLatencyAnalysis} from './latency-analysis.js';
 import {describePlan, planRestart, runRestart, type RestartPlan} from './restart.js';
@@ -9,7 +11,18 @@ import type {ActionDefinition, ActionKind} from './runner.js';
 import {runValidation} from './validate.js';
 import type {IncidentContext} from '../monitor/store.js';
 import {readProxyToken} from '../config.js';
-import type {Config} from '../types.js';
+import type {Config, StepReporter} from '../types.js';
+
+/** Validation's WARN/FAIL steps name their triage in the dialog: "[critical · connection]". */
+function withTriage(report: StepReporter): StepReporter {
+	return (step) => {
+		if (step.status !== 'warn' && step.status !== 'fail') return report(step);
+		const status = step.status === 'warn' ? 'WARN' : 'FAIL';
+		const reason = (step.detail ?? '').replace(/^(WARN|FAIL): /, '');
+		const t = triageCheck({name: step.label, status, reason, next: null});
+		report(t ? {...step, detail: `${step.detail ?? ''} [${triageWords(t)}]`} : step);
+	};
+}
 
 /** The screen's actions: the same functions the subcommands run, wrapped for the dialog. */
 export function actionDefinitions(
@@ -65,7 +78,15 @@ export function actionDefinitions(
 			title: 'Validation',
 			destructive: false,
 			writes: false,
-			run: async (_context, report) => runValidation(config, report, {token}),
+			run: async (_context, report) =>
+				triageValidation(await runValidation(config, withTriage(report), {token})),
+		},
+		doctor: {
+			title: 'Doctor',
+			destructive: false,
+			writes: false,
+			run: async (_context, report) =>
+				runDoctor(config, report, {ports: monitor.incidentContext().snapshot.ports}),
 		},
 		dump: {
 			title: 'Incident dump',

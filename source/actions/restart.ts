@@ -6,8 +6,11 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import {glob} from 'tinyglobby';
 import {stripControl} from '../lib/sanitize.js';
+import type {DoctorCheck} from './doctor.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
 import {runBackup} from './backup.js';
 import {fsErrorText, fsErrorWhere, makeDirTree} from './fs-safe.js';
@@ -36,6 +39,8 @@ export type RestartPlan = {
 	logFile: string;
 	ports: number[];
 	backupFirst: boolean;
+	/** Files restart.clean matched, removed between stop and start (exactly these, nothing else). */
+	clean: Array<{path: string; bytes: number}>;
 	/** Reasons the restart cannot run; empty when it can. */
 	problems: string[];
 };
@@ -52,6 +57,10 @@ export type RestartData = {
 	cwd: string;
 	logFile: string;
 	backupId: string | null;
+	/** Files restart.clean removed. */
+	cleaned: string[];
+	/** After a failed start: the doctor's WARN and FAIL findings (why it would not start). */
+	doctor: DoctorCheck[] | null;
 	timings: {
 		/** First SIGTERM until every old process was gone. */
 		stopMs: number | null;
@@ -209,6 +218,14 @@ export async function planRestart(
 				);
 		}
 	}
+	const clean = await findCleanFiles(config).catch((err: unknown) => {
+		problems.push(`restart.clean: ${(err as Error).message}`);
+		return [];
+	});
+	if (clean.length > maxCleanFiles)
+		problems.push(
+			`restart.clean matches ${clean.length} files, more than ${maxCleanFiles}; narrow the globs`,
+		);
 	return {
 		targets,
 		skipped,
@@ -217,8 +234,84 @@ export async function planRestart(
 		logFile: path.resolve(config.restart.logFile),
 		ports,
 		backupFirst: config.restart.backupFirst,
+		clean,
 		problems,
 	};
+}
+
+const maxCleanFiles = 1000;
+/** Rotated logs too (server.log.1, server.log.2.gz): restart.clean never removes a log. */
+const logName = /\.log(\.\d+)?(\.gz)?$/i;
+
+/**
+ * The regular files restart.clean's globs match now, sorted. Never a log (the configured ones, the
+ * restart log, anything named *.log), never a project file, the backups or mcptop's state; symlinks
+ * and folders are left alone, and nothing outside the globs is looked at.
+ */
+export async function findCleanFiles(
+	config: Config,
+): Promise<Array<{path: string; bytes: number}>> {
+	const patterns = config.restart.clean ?? [];
+	if (patterns.length === 0) return [];
+	for (const pattern of patterns) {
+		const start = globStart(pattern);
+		if (start !== null && (start === '/' || start === os.homedir()))
+			throw new Error(
+				`${JSON.stringify(pattern)} is too broad (its wildcards start at ${start}); name the folder, e.g. "/tmp/mcp_session_*.json"`,
+			);
+	}
+	const keep = new Set([
+		...config.logs.map((l) => path.resolve(l)),
+		path.resolve(config.restart.logFile),
+		...config.project.files.map((f) => path.resolve(config.project.dir, f)),
+	]);
+	const keepDirs = [config.backup.dir, config.stateDir].map((d) => path.resolve(d));
+	const matched = await glob(patterns, {
+		absolute: true,
+		onlyFiles: true,
+		dot: true,
+		followSymbolicLinks: false,
+		expandDirectories: false,
+	});
+	const out: Array<{path: string; bytes: number}> = [];
+	for (const file of [...new Set(matched.map((m) => path.resolve(m)))].sort()) {
+		if (keep.has(file) || logName.test(file)) continue;
+		if (keepDirs.some((d) => file === d || file.startsWith(d + path.sep))) continue;
+		try {
+			const st = await fsp.lstat(file);
+			if (st.isFile()) out.push({path: file, bytes: st.size});
+		} catch {
+			// Gone since the glob saw it.
+		}
+	}
+	return out;
+}
+
+/** The folder a glob's first wildcard sits in; null for a plain path (one file, never broad). */
+function globStart(pattern: string): string | null {
+	const parts = path.resolve(pattern).split('/');
+	const first = parts.findIndex((p) => /[*?[\]{}!]/.test(p));
+	if (first < 0) return null;
+	return path.resolve(parts.slice(0, first).join('/') || '/');
+}
+
+/** Removes exactly the planned files that are still regular files; returns what happened. */
+async function removeCleanFiles(
+	files: RestartPlan['clean'],
+): Promise<{removed: string[]; failed: string[]}> {
+	const removed: string[] = [];
+	const failed: string[] = [];
+	for (const f of files) {
+		try {
+			// Replaced by a folder or a symlink since the plan: not what the operator confirmed.
+			if (!(await fsp.lstat(f.path)).isFile()) continue;
+			await fsp.unlink(f.path);
+			removed.push(f.path);
+		} catch (err) {
+			if ((err as {code?: string}).code !== 'ENOENT') failed.push(`${f.path}: ${fsErrorText(err)}`);
+		}
+	}
+	return {removed, failed};
 }
 
 /** Where a target runs and what it listens on, so another checkout's server is told apart. */
@@ -237,6 +330,7 @@ export function describePlan(plan: RestartPlan): string[] {
 	for (const s of plan.skipped)
 		lines.push(`leave pid ${s.pid} alone (${s.why}): ${shortCommand(s.command)}`);
 	if (plan.backupFirst) lines.push('back up the project files first');
+	for (const f of plan.clean) lines.push(`remove ${shortCommand(f.path, 300)} (${f.bytes} bytes)`);
 	if (plan.command)
 		lines.push(`start: ${plan.command}  (in ${plan.cwd}, output appended to ${plan.logFile})`);
 	for (const p of plan.problems) lines.push(`cannot restart: ${p}`);
@@ -354,6 +448,8 @@ export async function runRestart(
 		cwd: plan.cwd,
 		logFile: plan.logFile,
 		backupId: null,
+		cleaned: [],
+		doctor: null,
 		timings: {stopMs: null, releaseMs: null, readyMs: null, downtimeMs: null, totalMs: 0},
 	};
 	let current = 'plan';
@@ -363,7 +459,32 @@ export async function runRestart(
 	};
 	const finish = (ok: boolean, summary: string, next?: string) => {
 		data.timings.totalMs = Date.now() - t0;
+		// A failed start says why it would not start: the doctor's failing findings.
+		const found = data.doctor?.filter((c) => c.status === 'FAIL') ?? [];
+		if (found.length > 0) {
+			summary += `; doctor: ${found.map((c) => `${c.name}: ${c.reason}`).join('; ')}`;
+			next = found[0]!.next ?? next;
+		}
 		return next === undefined ? {ok, summary, data} : {ok, summary, next, data};
+	};
+	/** The startup diagnostics, run once the start failed (imported late: doctor.ts imports this file). */
+	const diagnose = async () => {
+		step('doctor', 'Doctor', 'running', 'looking for why the server does not start');
+		try {
+			const {runDoctorChecks} = await import('./doctor.js');
+			data.doctor = (await runDoctorChecks(config)).filter((c) => c.status !== 'PASS');
+			const fails = data.doctor.filter((c) => c.status === 'FAIL');
+			step(
+				'doctor',
+				'Doctor',
+				fails.length > 0 ? 'fail' : data.doctor.length > 0 ? 'warn' : 'ok',
+				data.doctor.length === 0
+					? 'every startup check passed; the cause is in the server log'
+					: data.doctor.map((c) => `${c.status} ${c.name}: ${c.reason}`).join('\n'),
+			);
+		} catch (err) {
+			step('doctor', 'Doctor', 'warn', `the checks could not run: ${(err as Error).message}`);
+		}
 	};
 
 	try {
@@ -469,9 +590,26 @@ export async function runRestart(
 			);
 		}
 
+		// ---- clean ----
+		if (plan.clean.length > 0) {
+			step('clean', 'Remove session files and caches', 'running', `${plan.clean.length} files`);
+			const {removed, failed} = await removeCleanFiles(plan.clean);
+			data.cleaned = removed;
+			step(
+				'clean',
+				'Remove session files and caches',
+				failed.length > 0 ? 'warn' : 'ok',
+				`removed ${removed.length} of ${plan.clean.length} files` +
+					(failed.length > 0 ? `; not removed: ${failed.join('; ')}` : ''),
+			);
+		}
+
 		// ---- start ----
 		const started = await startServer(plan, step);
-		if ('failure' in started) return finish(false, started.failure.summary, started.failure.next);
+		if ('failure' in started) {
+			await diagnose();
+			return finish(false, started.failure.summary, started.failure.next);
+		}
 		const {child, offset, startedAt, watch} = started;
 		data.newPid = child.pid ?? null;
 
@@ -494,6 +632,7 @@ export async function runRestart(
 					'fail',
 					[`the start command ${how} after ${seconds(waited.at - startedAt)}`, ...lines].join('\n'),
 				);
+				await diagnose();
 				return finish(
 					false,
 					`the server did not start: the start command ${how}` +
@@ -509,6 +648,7 @@ export async function runRestart(
 				'fail',
 				[`${portsWords(plan.ports)} not listening after ${waitedFor}${alive}`, ...lines].join('\n'),
 			);
+			await diagnose();
 			return finish(
 				false,
 				`the server was started but ${portsWords(plan.ports)} did not listen within ${waitedFor}${alive}`,

@@ -1,7 +1,7 @@
 import type {ActionResult, ActionStep, StepReporter} from '../types.js';
 
 export type ActionKind =
-	'restart' | 'backup' | 'restore' | 'validate' | 'dump' | 'latency' | 'concurrency';
+	'restart' | 'backup' | 'restore' | 'validate' | 'dump' | 'latency' | 'concurrency' | 'doctor';
 
 export type ActionPlan = {
 	/** What will happen, line by line: PIDs and command lines to stop, files to overwrite. */

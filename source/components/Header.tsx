@@ -11,7 +11,11 @@ export function Header(props: {
 	small: string | null;
 }) {
 	const s = props.snapshot;
-	const reason = s.reasons[0];
+	// The highest-priority reason from the guide's triage, named by priority and category.
+	const top = s.triage?.[0];
+	const reason = top
+		? `${top.triage.priority.toUpperCase()} ${top.triage.category}: ${top.text}`
+		: s.reasons[0];
 	if (props.small) {
 		// Narrow terminals: the essentials first, so they survive the cut.
 		return (

@@ -2,6 +2,8 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {col, fit, formatDuration, formatMs, transportShort} from '../lib/format.js';
 import {endpointPort} from '../lib/endpoint-url.js';
+import {triageReason, triageWords} from '../monitor/triage.js';
+import {editorStateWords} from '../probes/editor-state.js';
 import type {LatencyStatus, PortStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
 
@@ -72,6 +74,17 @@ export function PortsPane(props: PortsPaneProps) {
 						{'  ⚠ WARN '}
 						{p.warning}
 					</C>
+					<C dim>{`  [${triageWords(triageReason(p.warning))}]`}</C>
+				</Text>,
+			);
+		}
+		const editor = p.editor ? editorStateWords(p.editor) : null;
+		if (editor) {
+			// Beside the bridge port, as the guide's editor status widget shows it.
+			lines.push(
+				<Text key={`e${p.port}`} wrap="truncate-end">
+					<C color="yellow" bold>{`  ▶ ${editor}`}</C>
+					<C dim>{`  [${triageWords(triageReason(editor))}]`}</C>
 				</Text>,
 			);
 		}
@@ -114,5 +127,6 @@ export function PortsPane(props: PortsPaneProps) {
 
 /** Lines the pane wants for its content (title and header excluded). */
 export function portsPaneLines(ports: PortStatus[]): number {
-	return Math.max(1, ports.length + ports.filter((p) => p.warning).length);
+	const editorLines = ports.filter((p) => p.editor && editorStateWords(p.editor)).length;
+	return Math.max(1, ports.length + ports.filter((p) => p.warning).length + editorLines);
 }

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {clip, col, formatDuration, formatMb} from '../lib/format.js';
+import {clip, col, formatDuration, formatMb, sparkline} from '../lib/format.js';
 import type {ProcessStatus, SystemStatus} from '../types.js';
 import {C, HealthWord, PaneTitle} from './theme.js';
 
@@ -30,6 +30,12 @@ function trendText(p: ProcessStatus): string {
 	if (p.rssTrendMbPerMin === null) return '…';
 	const v = p.rssTrendMbPerMin;
 	return `${v >= 0 ? '+' : ''}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
+}
+
+/** The CPU trend beside the RSS trend: the last samples as a sparkline. */
+export function cpuTrendText(p: ProcessStatus, width: number): string {
+	const recent = p.profile?.cpu.recent ?? [];
+	return recent.length < 2 ? '…' : sparkline(recent, width);
 }
 
 function SystemLine({
@@ -66,8 +72,8 @@ function SystemLine({
 
 export function ProcessesPane(props: ProcessesPaneProps) {
 	const {width} = props;
-	const w = {pid: 8, cpu: 6, rss: 8, trend: 8, leak: 5, up: 7, health: 7};
-	const fixed = w.pid + w.cpu + w.rss + w.trend + w.leak + w.up + w.health;
+	const w = {pid: 8, cpu: 6, rss: 8, trend: 8, cpuTrend: 7, leak: 5, up: 7, health: 7};
+	const fixed = w.pid + w.cpu + w.rss + w.trend + w.cpuTrend + w.leak + w.up + w.health;
 	const nameW = Math.max(8, Math.min(22, Math.floor((width - fixed) / 3)));
 	const cmdW = Math.max(0, width - fixed - nameW);
 	const rows = Math.max(1, props.rows - 1);
@@ -88,7 +94,7 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 						{col('NAME', nameW)}
 						{col('CPU%', w.cpu, 'right')}
 						{col('RSS MB', w.rss, 'right')}
-						{col('MB/min', w.trend, 'right')}
+						{col('MB/min', w.trend, 'right')} {col('CPU~', w.cpuTrend - 1)}
 						{col('LEAK', w.leak)}
 						{col('UPTIME', w.up, 'right')} {col('HEALTH', w.health)}
 						{clip('COMMAND', cmdW)}
@@ -122,7 +128,8 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 						<C color={p.rssMb > props.limits.rssMb ? 'yellow' : undefined}>
 							{col(formatMb(p.rssMb), w.rss, 'right')}
 						</C>
-						{col(trendText(p), w.trend, 'right')}
+						{col(trendText(p), w.trend, 'right')}{' '}
+						{col(cpuTrendText(p, w.cpuTrend - 2), w.cpuTrend - 1)}
 						<C color={p.leak ? 'red' : undefined} bold={p.leak}>
 							{col(p.leak ? 'LEAK' : 'no', w.leak)}
 						</C>

@@ -185,6 +185,13 @@ export const bindings: readonly Binding[] = [
 		help: 'latency analysis of the read-only tools',
 	},
 	{
+		keys: ['D'],
+		scope: 'main',
+		action: {type: 'run', kind: 'doctor'},
+		label: 'doctor',
+		help: "why won't it start: startup diagnostics (interpreter, packages, ports, script, logs, paths)",
+	},
+	{
 		keys: ['c'],
 		scope: 'main',
 		action: {type: 'run', kind: 'concurrency'},

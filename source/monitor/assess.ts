@@ -86,6 +86,7 @@ export function assessProcess(
 		stopped,
 		health: stopped ? 'FAIL' : reasons.length > 0 ? 'WARN' : 'OK',
 		reasons,
+		...(reading.profile ? {profile: reading.profile} : {}),
 	};
 }
 

@@ -27,6 +27,8 @@ import {
 	worst,
 } from './assess.js';
 import {RssHistory} from './rss-trend.js';
+import {triageReasons} from './triage.js';
+import {EditorStateRecogniser} from '../probes/editor-state.js';
 
 /** What the store needs from the probes; the real ones live in source/probes/. */
 export type MonitorProbes = {
@@ -94,6 +96,7 @@ export class MonitorStore {
 	private pendingCriticalId: number | null = null;
 	private readonly host = os.hostname();
 	private readonly endpointPort: number | null;
+	private readonly editor = new EditorStateRecogniser();
 
 	constructor(
 		private readonly config: Config,
@@ -193,6 +196,8 @@ export class MonitorStore {
 	ingest = (batch: LogBatch): void => {
 		this.alerts.countLines(batch.lines);
 		for (const line of batch.lastLines) this.lastLines.push(line);
+		// The editor's play/simulate state and its plugin's connection come from its log lines.
+		for (const line of batch.lastLines) this.editor.feed(line, this.now());
 		for (const line of batch.alerts) {
 			const alert = this.alerts.add(line);
 			if (line.severity === 'critical') this.pendingCritical = alert;
@@ -362,9 +367,13 @@ export class MonitorStore {
 			for (const text of texts) found.push({health, text});
 		};
 		const cfg = this.config;
+		const editor = this.editor.current();
 		const ports = this.portTracker
 			.assess(this.ports ?? [], this.matcher, now)
-			.map((p) => assessPortClients(p, cfg.ports.find((c) => c.port === p.port)?.clients));
+			.map((p) => assessPortClients(p, cfg.ports.find((c) => c.port === p.port)?.clients))
+			.map((p) =>
+				editor && cfg.ports.find((c) => c.port === p.port)?.clients ? {...p, editor} : p,
+			);
 		for (const p of ports) {
 			// A port given as --port N is named "port N": say it once.
 			const port = p.name === `port ${p.port}` ? p.name : `port ${p.port} (${p.name})`;
@@ -433,6 +442,8 @@ export class MonitorStore {
 			system,
 			latency,
 			alerts,
+			triage: triageReasons(found),
+			editor,
 		};
 	}
 }

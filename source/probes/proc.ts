@@ -125,6 +125,8 @@ export type ProcStat = {
 	cpuTicks: number;
 	/** Ticks after boot; together with the pid it identifies one process across pid reuse. */
 	startTicks: number;
+	/** num_threads (field 20). */
+	threads: number;
 	// Its rss field (24) is left out: approximate on kernels ≥ 6.2 (per-CPU counters not yet summed,
 	// a young process can read 0). readRssBytes() reads statm instead.
 };
@@ -145,6 +147,7 @@ export function parseProcStat(text: string): ProcStat | null {
 		ppid: Number(f[1]),
 		cpuTicks: Number(f[11]) + Number(f[12]),
 		startTicks: Number(f[19]),
+		threads: Number(f[17]),
 	};
 }
 
@@ -162,6 +165,43 @@ export function parseStatmRss(text: string): number | null {
 export function readRssBytes(pid: number): number | null {
 	const text = readProcText(`/proc/${pid}/statm`);
 	return text === null ? null : parseStatmRss(text);
+}
+
+// ---- /proc/<pid>/io and /proc/<pid>/fd (the process profile) ----
+
+export type ProcIo = {
+	/** Bytes through read()/write() and friends: files, pipes, sockets, page cache hits. */
+	rchar: number;
+	wchar: number;
+	/** Bytes the storage layer fetched / will write back for this process. */
+	readBytes: number;
+	writeBytes: number;
+};
+
+export function parseProcIo(text: string): ProcIo | null {
+	const field = (key: string): number | null => {
+		const m = new RegExp(`^${key}: (\\d+)$`, 'm').exec(text);
+		return m ? Number(m[1]) : null;
+	};
+	const rchar = field('rchar');
+	const wchar = field('wchar');
+	if (rchar === null || wchar === null) return null;
+	return {rchar, wchar, readBytes: field('read_bytes') ?? 0, writeBytes: field('write_bytes') ?? 0};
+}
+
+/** Null when not visible: the kernel lets only the owner (or root) read another process's io. */
+export function readProcIo(pid: number): ProcIo | null {
+	const text = readProcText(`/proc/${pid}/io`);
+	return text === null ? null : parseProcIo(text);
+}
+
+/** Open descriptors: one readdir of /proc/<pid>/fd; null when it cannot be read. */
+export function countOpenFds(pid: number): number | null {
+	try {
+		return fs.readdirSync(`/proc/${pid}/fd`).length;
+	} catch {
+		return null;
+	}
 }
 
 /** A process that has exited but not been reaped is not running. */

@@ -1,15 +1,18 @@
 // Process probe (SPEC 1, 2, 3): every process whose command line matches the configured pattern.
 import {systemInformation} from './fallback.js';
-import type {ProcessReading} from '../types.js';
+import type {ProcessProfile, ProcessReading} from '../types.js';
 import {
 	ancestorPids,
 	CLOCK_TICKS_PER_SECOND,
+	countOpenFds,
 	hasProc,
 	isGone,
 	listPids,
 	readCmdline,
+	readProcIo,
 	readProcStat,
 	readRssBytes,
+	type ProcIo,
 	startTicksToEpochMs,
 	type ProcStat,
 } from './proc.js';
@@ -38,7 +41,22 @@ type Tracked = {
 	cpuPercent: number;
 	rssBytes: number;
 	state: string;
+	threads: number;
+	/** CPU % per sample, for the 1- and 5-minute figures; bounded by the 5-minute window. */
+	cpuHistory: Array<{at: number; cpu: number}>;
+	/** I/O counters over the last ioWindowMs, oldest first; empty when /proc/<pid>/io is not visible. */
+	ioHistory: Array<{at: number; io: ProcIo}>;
+	openFds: number | null;
 };
+
+const minuteMs = 60_000;
+const fiveMinutesMs = 5 * minuteMs;
+/** I/O rates are averaged over this long: one interval's counters jump with each buffered write. */
+const ioWindowMs = 10_000;
+/** Samples kept for the CPU trend the screen draws. */
+const recentCpuSamples = 60;
+/** Bounds the histories whatever the sampling rate (a tight loop calling sample()). */
+const maxHistory = 3000;
 
 /**
  * CPU % is a percentage of one core, like top. A process seen for the first time reports its average
@@ -129,7 +147,74 @@ export class ProcessProbe {
 		t.name = st.comm;
 		t.state = st.state;
 		t.rssBytes = readRssBytes(t.pid) ?? t.rssBytes;
+		t.threads = st.threads;
+		recordProfile(t, now);
 	}
+}
+
+/** Adds this sample's CPU, I/O counters and descriptor count to the process's history. */
+function recordProfile(t: Tracked, now: number): void {
+	t.cpuHistory.push({at: now, cpu: t.cpuPercent});
+	while (
+		t.cpuHistory.length > maxHistory ||
+		(t.cpuHistory.length > 1 && t.cpuHistory[0]!.at < now - fiveMinutesMs)
+	)
+		t.cpuHistory.shift();
+	const io = readProcIo(t.pid);
+	if (io === null) t.ioHistory = [];
+	else {
+		t.ioHistory.push({at: now, io});
+		while (
+			t.ioHistory.length > maxHistory ||
+			(t.ioHistory.length > 2 && t.ioHistory[1]!.at <= now - ioWindowMs)
+		)
+			t.ioHistory.shift();
+	}
+	t.openFds = countOpenFds(t.pid);
+}
+
+function cpuOver(history: Tracked['cpuHistory'], since: number): {avg: number; max: number} {
+	let sum = 0;
+	let n = 0;
+	let max = 0;
+	for (const s of history) {
+		if (s.at < since) continue;
+		sum += s.cpu;
+		n++;
+		if (s.cpu > max) max = s.cpu;
+	}
+	return {avg: n > 0 ? round1(sum / n) : 0, max};
+}
+
+/** The profile from the histories: averages and maxima over 1 and 5 minutes, I/O per second. */
+function profileOf(t: Tracked, now: number): ProcessProfile {
+	const m1 = cpuOver(t.cpuHistory, now - minuteMs);
+	const m5 = cpuOver(t.cpuHistory, now - fiveMinutesMs);
+	let io: ProcessProfile['io'] = null;
+	const first = t.ioHistory[0];
+	const last = t.ioHistory.at(-1);
+	if (first && last) {
+		const sec = (last.at - first.at) / 1000;
+		const rate = (a: number, b: number) => (sec > 0 ? Math.max(0, Math.round((b - a) / sec)) : 0);
+		io = {
+			read: rate(first.io.rchar, last.io.rchar),
+			write: rate(first.io.wchar, last.io.wchar),
+			diskRead: rate(first.io.readBytes, last.io.readBytes),
+			diskWrite: rate(first.io.writeBytes, last.io.writeBytes),
+		};
+	}
+	return {
+		cpu: {
+			avg1m: m1.avg,
+			max1m: m1.max,
+			avg5m: m5.avg,
+			max5m: m5.max,
+			recent: t.cpuHistory.slice(-recentCpuSamples).map((s) => s.cpu),
+		},
+		io,
+		threads: Number.isFinite(t.threads) ? t.threads : null,
+		openFds: t.openFds,
+	};
 }
 
 /** One full scan: every process matching now, with CPU % averaged since each one started. */
@@ -144,7 +229,7 @@ function firstSight(st: ProcStat, command: string, now: number): Tracked {
 	const startedAt = startTicksToEpochMs(st.startTicks);
 	const lifetimeMs = Date.now() - startedAt;
 	const cpuMs = (st.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
-	return {
+	const t: Tracked = {
 		pid: st.pid,
 		startTicks: st.startTicks,
 		ppid: st.ppid,
@@ -156,11 +241,18 @@ function firstSight(st: ProcStat, command: string, now: number): Tracked {
 		cpuPercent: lifetimeMs > 0 ? round1(Math.max(0, (cpuMs / lifetimeMs) * 100)) : 0,
 		rssBytes: readRssBytes(st.pid) ?? 0,
 		state: st.state,
+		threads: st.threads,
+		cpuHistory: [],
+		ioHistory: [],
+		openFds: null,
 	};
+	recordProfile(t, now);
+	return t;
 }
 
 function toReading(t: Tracked): ProcessReading {
 	return {
+		profile: profileOf(t, t.at),
 		pid: t.pid,
 		ppid: t.ppid,
 		name: t.name,

@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import {render} from 'ink-testing-library';
-import {PortsPane} from '../../source/components/PortsPane.js';
+import {PortsPane, portsPaneLines} from '../../source/components/PortsPane.js';
 import {latency, port, t0} from '../helpers/snapshot.js';
 
 const endpoint = latency();
@@ -113,4 +113,40 @@ test('no ports configured: the line is cut to the pane, never wrapped', () => {
 			width >= 40 ? /no ports configured \(config key "ports"\)/ : /^no ports.*…$/,
 		);
 	}
+});
+
+test('play mode from the editor log shows beside the bridge port, with its triage', () => {
+	const ports = [
+		port(),
+		port({
+			port: 8080,
+			name: 'unreal bridge',
+			established: 1,
+			editor: {
+				playMode: 'play',
+				playSince: t0 - 4000,
+				pluginConnected: true,
+				lastEvent: 'LogPlayLevel: PIE: Play in editor total start time 0.4 seconds.',
+				lastEventAt: t0 - 4000,
+			},
+		}),
+	];
+	const {lastFrame} = render(
+		<PortsPane
+			ports={ports}
+			endpoint={endpoint}
+			now={t0}
+			width={100}
+			rows={5}
+			focused={false}
+			scroll={0}
+		/>,
+	);
+	const lines = (lastFrame() ?? '').split('\n');
+	const bridge = lines.findIndex((l) => l.startsWith('8080'));
+	assert.match(
+		lines[bridge + 1] ?? '',
+		/▶ play mode active: blueprint operations disabled\s+\[medium · editor state\]/,
+	);
+	assert.equal(portsPaneLines(ports), 3);
 });

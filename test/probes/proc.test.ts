@@ -157,6 +157,7 @@ describe('parsing /proc/<pid>/stat, cmdline, /proc/stat and meminfo', () => {
 			ppid: 41,
 			cpuTicks: 325,
 			startTicks: 123456,
+			threads: 3,
 		});
 		assert.equal(parseProcStat('garbage'), null);
 		assert.equal(isGone({...st!, state: 'Z'}), true);
