@@ -8,7 +8,7 @@ import {describeRestorePlan, planRestore, runRestore} from './actions/restore.js
 import {runValidation} from './actions/validate.js';
 import type {ActionResult, ActionStep, Config, StepReporter} from './types.js';
 
-export const commandNames = ['validate', 'backup', 'restore', 'restart'];
+export const commandNames = ['validate', 'backup', 'restore', 'restart', 'serve', 'fleet'];
 
 export type CommandOptions = {
 	token: string | null;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {patternProblem} from './lib/safe-regex.js';
+import {labelMatchProblem, parseListen, prometheusUrlProblem} from './metrics/listen.js';
 import {safeJson, sanitizeText} from './lib/sanitize.js';
 import {transportSettings, type Config} from './types.js';
 
@@ -86,6 +87,15 @@ export function defaultConfig(): Config {
 			workers: 10,
 			requests: 20,
 		},
+		metrics: {listen: '127.0.0.1:9464', tokenEnv: 'MCPTOP_METRICS_TOKEN', textfile: ''},
+		reports: {
+			enabled: true,
+			everyMs: 5 * 60_000,
+			keep: 288,
+			maxAgeMs: 7 * 86_400_000,
+			historyMs: 60 * 60_000,
+		},
+		fleet: {prometheus: '', match: 'job="mcptop"', refreshMs: 5000, timeoutMs: 5000},
 		readOnly: false,
 		color: true,
 	};
@@ -152,6 +162,13 @@ export const numberBounds: Record<NumberKey, NumberBounds> = {
 	'analysis.iterations': whole(1, 1000),
 	'analysis.workers': whole(1, 100),
 	'analysis.requests': whole(1, 1000),
+	// Reports and the fleet (metrics/, monitor/reports.ts, fleet/): timers stay below 2^31 ms.
+	'reports.everyMs': whole(10_000, 86_400_000),
+	'reports.keep': whole(1, 100_000),
+	'reports.maxAgeMs': whole(60_000, 3650 * 86_400_000),
+	'reports.historyMs': whole(60_000, 86_400_000),
+	'fleet.refreshMs': whole(1000, 3_600_000),
+	'fleet.timeoutMs': whole(100, 600_000),
 };
 
 export const portBounds = whole(1, 65_535);
@@ -173,6 +190,7 @@ function checkNumber(key: string, value: unknown, bounds: NumberBounds): number 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 
 const pathKeys = new Set(['project.dir', 'restart.logFile', 'backup.dir', 'stateDir']);
+pathKeys.add('metrics.textfile');
 const severities = new Set(['critical', 'error', 'warning']);
 
 export function expandHome(p: string): string {
@@ -404,7 +422,20 @@ export function checkConfig(config: Config): Config {
 	if (config.process.match.trim() === '')
 		throw new ConfigError('process.match: must not be empty (it would match every process)');
 	for (const [i, p] of config.ports.entries()) checkPort(p.port, `ports[${i}].port`);
+	checkMetricsConfig(config);
 	return config;
+}
+
+/** metrics.*, fleet.*: the listen address, the Prometheus URL and its label matchers. */
+function checkMetricsConfig(config: Config): void {
+	const listen = parseListen(config.metrics.listen);
+	if (typeof listen === 'string') throw new ConfigError(`metrics.listen: ${listen}`);
+	if (config.fleet.prometheus !== '') {
+		const why = prometheusUrlProblem(config.fleet.prometheus);
+		if (why) throw new ConfigError(`fleet.prometheus: ${why}`);
+	}
+	const match = labelMatchProblem(config.fleet.match);
+	if (match) throw new ConfigError(`fleet.match: ${match}`);
 }
 
 export type LoadedConfigFile = {path: string; data: unknown} | null;
@@ -571,6 +602,9 @@ export type ConfigFlags = {
 	stateDir?: string;
 	readOnly?: boolean;
 	color?: boolean;
+	metricsListen?: string;
+	textfile?: string;
+	prometheus?: string;
 };
 
 const valueFlags = {
@@ -581,6 +615,9 @@ const valueFlags = {
 	match: '--match',
 	projectDir: '--project-dir',
 	stateDir: '--state-dir',
+	metricsListen: '--metrics-listen',
+	textfile: '--textfile',
+	prometheus: '--prometheus',
 } as const;
 const listFlags = {port: '--port', log: '--log'} as const;
 
@@ -632,6 +669,17 @@ export function loadConfig(
 	if (flags.projectDir !== undefined) config.project.dir = resolvePath(flags.projectDir, cwd);
 	if (flags.stateDir !== undefined) {
 		config.stateDir = resolvePath(flags.stateDir, cwd);
+	}
+	if (flags.metricsListen !== undefined) {
+		const listen = parseListen(flags.metricsListen);
+		if (typeof listen === 'string') throw new ConfigError(`--metrics-listen: ${listen}`);
+		config.metrics.listen = flags.metricsListen;
+	}
+	if (flags.textfile !== undefined) config.metrics.textfile = resolvePath(flags.textfile, cwd);
+	if (flags.prometheus !== undefined) {
+		const why = prometheusUrlProblem(flags.prometheus);
+		if (why) throw new ConfigError(`--prometheus: ${why}`);
+		config.fleet.prometheus = flags.prometheus;
 	}
 	if (flags.readOnly) config.readOnly = true;
 	if (flags.color === false || (process.env['NO_COLOR'] ?? '') !== '') config.color = false;
