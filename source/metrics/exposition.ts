@@ -1,4 +1,11 @@
-import {Counter, Gauge, Histogram, Registry, type OpenMetricsContentType} from 'prom-client';
+import {
+	Counter,
+	Gauge,
+	Histogram,
+	Registry,
+	type OpenMetricsContentType,
+	type PrometheusContentType,
+} from 'prom-client';
 import type {Health, LatencySample, Severity, Snapshot} from '../types.js';
 
 /**
@@ -10,6 +17,37 @@ export const mcpDurationBuckets = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10,
 export type ExpositionFormat = 'text' | 'openmetrics';
 
 export type Exposition = {contentType: string; body: string};
+
+type Labels = Record<string, string>;
+
+/**
+ * One metric in both registries. prom-client renames a counter in place ("x_total" to "x") when an
+ * OpenMetrics registry renders it, so one object cannot serve both formats: each gets its own.
+ */
+class Twin<M extends Gauge | Counter | Histogram> {
+	constructor(readonly pair: [M, M]) {}
+	remove(labels: Labels): void {
+		for (const m of this.pair) m.remove(labels);
+	}
+}
+
+class TwinGauge extends Twin<Gauge> {
+	set(labels: Labels, value: number): void {
+		for (const m of this.pair) m.set(labels, value);
+	}
+}
+
+class TwinCounter extends Twin<Counter> {
+	inc(labels: Labels, value = 1): void {
+		for (const m of this.pair) m.inc(labels, value);
+	}
+}
+
+class TwinHistogram extends Twin<Histogram> {
+	observe(value: number): void {
+		for (const m of this.pair) m.observe(value);
+	}
+}
 
 const healthStates: Health[] = ['OK', 'WARN', 'FAIL', 'UNKNOWN'];
 const severities: Severity[] = ['critical', 'error', 'warning'];
@@ -34,41 +72,47 @@ export class MetricsExposition {
 	private readonly portLabels = new Map<string, {port: string; name: string}>();
 	private snapshotTime = 0;
 
-	private readonly up: Gauge;
-	private readonly health: Gauge;
-	private readonly info: Gauge;
-	private readonly lastUpdate: Gauge;
-	private readonly probeSuccess: Gauge;
-	private readonly probeDuration: Gauge;
-	private readonly requestDuration: Histogram;
-	private readonly probes: Counter;
-	private readonly lossRatio: Gauge;
-	private readonly reconnects: Counter;
-	private readonly sessions: Counter;
-	private readonly logLines: Counter;
-	private readonly alerts: Counter;
-	private readonly restarts: Counter;
-	private readonly actions: Counter;
-	private readonly portListening: Gauge;
-	private readonly portClients: Gauge;
-	private readonly processCount: Gauge;
-	private readonly processCpu: Counter;
-	private readonly processRss: Gauge;
-	private readonly processLeak: Gauge;
-	private readonly processStart: Gauge;
-	private readonly systemCpu: Gauge;
-	private readonly systemMemory: Gauge;
-	private readonly systemAvailable: Gauge;
-	private readonly systemDisk: Gauge;
-	private readonly systemDiskFree: Gauge;
+	private readonly up: TwinGauge;
+	private readonly health: TwinGauge;
+	private readonly info: TwinGauge;
+	private readonly lastUpdate: TwinGauge;
+	private readonly probeSuccess: TwinGauge;
+	private readonly probeDuration: TwinGauge;
+	private readonly requestDuration: TwinHistogram;
+	private readonly probes: TwinCounter;
+	private readonly lossRatio: TwinGauge;
+	private readonly reconnects: TwinCounter;
+	private readonly sessions: TwinCounter;
+	private readonly logLines: TwinCounter;
+	private readonly alerts: TwinCounter;
+	private readonly restarts: TwinCounter;
+	private readonly actions: TwinCounter;
+	private readonly portListening: TwinGauge;
+	private readonly portClients: TwinGauge;
+	private readonly processCount: TwinGauge;
+	private readonly processCpu: TwinCounter;
+	private readonly processRss: TwinGauge;
+	private readonly processLeak: TwinGauge;
+	private readonly processStart: TwinGauge;
+	private readonly systemCpu: TwinGauge;
+	private readonly systemMemory: TwinGauge;
+	private readonly systemAvailable: TwinGauge;
+	private readonly systemDisk: TwinGauge;
+	private readonly systemDiskFree: TwinGauge;
 
 	constructor(opts: {host: string; profile: string}) {
 		this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-		const registers = [this.text, this.openMetrics];
+		const registries = [this.text, this.openMetrics] as const;
 		const gauge = (name: string, help: string, labelNames: string[] = []) =>
-			new Gauge({name, help, labelNames, registers});
+			new TwinGauge([
+				new Gauge({name, help, labelNames, registers: [registries[0]]}),
+				new Gauge({name, help, labelNames, registers: [registries[1]]}),
+			]);
 		const counter = (name: string, help: string, labelNames: string[] = []) =>
-			new Counter({name, help, labelNames, registers});
+			new TwinCounter([
+				new Counter({name, help, labelNames, registers: [registries[0]]}),
+				new Counter({name, help, labelNames, registers: [registries[1]]}),
+			]);
 		this.up = gauge(
 			'mcptop_up',
 			'1 when the watched stack is up (overall health OK or WARN), 0 when FAIL or not known yet.',
@@ -95,12 +139,16 @@ export class MetricsExposition {
 			'probe_duration_seconds',
 			'How long the last MCP endpoint probe took, success or not.',
 		);
-		this.requestDuration = new Histogram({
-			name: 'mcptop_mcp_request_duration_seconds',
-			help: 'Round trip of the MCP probe requests that succeeded (OpenTelemetry MCP buckets).',
-			buckets: mcpDurationBuckets,
-			registers,
-		});
+		const histogram = (
+			registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>,
+		) =>
+			new Histogram({
+				name: 'mcptop_mcp_request_duration_seconds',
+				help: 'Round trip of the MCP probe requests that succeeded (OpenTelemetry MCP buckets).',
+				buckets: mcpDurationBuckets,
+				registers: [registry],
+			});
+		this.requestDuration = new TwinHistogram([histogram(registries[0]), histogram(registries[1])]);
 		this.probes = counter('mcptop_endpoint_probes_total', 'MCP endpoint probes by result.', [
 			'result',
 		]);
@@ -176,14 +224,14 @@ export class MetricsExposition {
 		this.probes.inc({result: 'failure'}, 0);
 		for (const severity of severities) this.alerts.inc({severity}, 0);
 		for (const state of healthStates) this.health.set({state}, 0);
-		this.up.set(0);
+		this.up.set({}, 0);
 	}
 
 	/** One endpoint probe, as the tap saw it: exactly one histogram observation per success. */
 	observeProbe(sample: LatencySample, elapsedMs: number): void {
 		const ok = sample.ms !== null;
-		this.probeSuccess.set(ok ? 1 : 0);
-		this.probeDuration.set((ok ? (sample.ms ?? 0) : elapsedMs) / 1000);
+		this.probeSuccess.set({}, ok ? 1 : 0);
+		this.probeDuration.set({}, (ok ? (sample.ms ?? 0) : elapsedMs) / 1000);
 		this.probes.inc({result: ok ? 'success' : 'failure'});
 		if (ok) this.requestDuration.observe((sample.ms ?? 0) / 1000);
 		this.version++;
@@ -199,28 +247,30 @@ export class MetricsExposition {
 		const previous = this.lastSnapshot;
 		this.lastSnapshot = snapshot;
 		this.snapshotTime = snapshot.time;
-		this.lastUpdate.set(snapshot.time / 1000);
+		this.lastUpdate.set({}, snapshot.time / 1000);
 		for (const state of healthStates) this.health.set({state}, snapshot.health === state ? 1 : 0);
-		this.up.set(snapshot.health === 'OK' || snapshot.health === 'WARN' ? 1 : 0);
+		this.up.set({}, snapshot.health === 'OK' || snapshot.health === 'WARN' ? 1 : 0);
 
 		const increase = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0));
 		const a = snapshot.alerts;
 		for (const severity of severities)
 			this.alerts.inc({severity}, increase(a.totals[severity], previous?.alerts.totals[severity]));
-		this.logLines.inc(increase(a.linesRead, previous?.alerts.linesRead));
+		this.logLines.inc({}, increase(a.linesRead, previous?.alerts.linesRead));
 		const l = snapshot.latency;
 		// A new endpoint session object (after a re-resolve) may count from 0 again: a drop is not negative.
 		this.reconnects.inc(
+			{},
 			l.reconnects >= (previous?.latency.reconnects ?? 0)
 				? increase(l.reconnects, previous?.latency.reconnects)
 				: l.reconnects,
 		);
 		this.sessions.inc(
+			{},
 			l.sessions >= (previous?.latency.sessions ?? 0)
 				? increase(l.sessions, previous?.latency.sessions)
 				: l.sessions,
 		);
-		this.lossRatio.set(l.samples.length > 0 ? l.lossPercent / 100 : 0);
+		this.lossRatio.set({}, l.samples.length > 0 ? l.lossPercent / 100 : 0);
 
 		const ports = new Set<string>();
 		for (const p of snapshot.ports) {
@@ -243,7 +293,7 @@ export class MetricsExposition {
 			this.portLabels.delete(key);
 		}
 
-		this.processCount.set(snapshot.processes.length);
+		this.processCount.set({}, snapshot.processes.length);
 		const dtSec = previous ? Math.max(0, (snapshot.time - previous.time) / 1000) : 0;
 		const pids = new Set<number>();
 		for (const p of snapshot.processes) {
@@ -253,7 +303,7 @@ export class MetricsExposition {
 				this.processLabels.set(p.pid, labels);
 				this.processCpu.inc(labels, 0);
 				// A server that appears after the first look is a (re)start.
-				if (!this.firstProcessRound && !this.seenPids.has(p.pid)) this.restarts.inc();
+				if (!this.firstProcessRound && !this.seenPids.has(p.pid)) this.restarts.inc({});
 			}
 			this.seenPids.add(p.pid);
 			// cpuPercent is the share of the last interval, so its integral is the CPU time used.
@@ -276,11 +326,11 @@ export class MetricsExposition {
 
 		const s = snapshot.system;
 		if (s) {
-			this.systemCpu.set(s.cpuPercent / 100);
-			this.systemMemory.set(s.memoryPercent / 100);
-			this.systemAvailable.set(Math.round(s.availableMb * mib));
-			this.systemDisk.set(s.diskPercent / 100);
-			this.systemDiskFree.set(Math.round(s.diskFreeGb * 1024 * mib));
+			this.systemCpu.set({}, s.cpuPercent / 100);
+			this.systemMemory.set({}, s.memoryPercent / 100);
+			this.systemAvailable.set({}, Math.round(s.availableMb * mib));
+			this.systemDisk.set({}, s.diskPercent / 100);
+			this.systemDiskFree.set({}, Math.round(s.diskFreeGb * 1024 * mib));
 		}
 		this.version++;
 	}
