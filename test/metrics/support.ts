@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {fileURLToPath} from 'node:url';
 import {cliArgs} from '../helpers/pty.js';
 import {tempDir} from '../helpers/cli.js';
 
@@ -195,4 +196,19 @@ export function commandMatch(pid: number): string {
 	const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 	const script = path.basename(argv.find((a) => a.endsWith('.mjs')) ?? argv.at(-1) ?? '');
 	return script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export const examples = path.join(
+	path.dirname(fileURLToPath(import.meta.url)),
+	'..',
+	'..',
+	'examples',
+);
+
+/** Every PromQL expression of the Grafana dashboard. */
+export function dashboardExpressions(): string[] {
+	const dashboard = JSON.parse(
+		fs.readFileSync(path.join(examples, 'grafana-dashboard.json'), 'utf8'),
+	) as {panels: Array<{targets: Array<{expr: string}>}>};
+	return dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
 }
