@@ -86,7 +86,7 @@ export type ReportOptions = {
 	onError?: (message: string) => void;
 };
 
-const reportName = /^health-(\d{8}T\d{6}Z)(?:-\d+)?\.json$/;
+const reportName = /^health-(\d{8}T\d{6}Z)(?:-(\d+))?\.json$/;
 const minuteMs = 60_000;
 const healthOrder: Health[] = ['OK', 'WARN', 'FAIL', 'UNKNOWN'];
 
@@ -433,10 +433,12 @@ export async function pruneReports(
 			const time = Date.parse(
 				`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`,
 			);
-			return Number.isNaN(time) ? null : {name, time};
+			// health-…Z-1.json was written after health-…Z.json in the same second.
+			const n = Number(m[2] ?? 0);
+			return Number.isNaN(time) ? null : {name, time, n};
 		})
-		.filter((r): r is {name: string; time: number} => r !== null)
-		.sort((a, b) => b.time - a.time || b.name.localeCompare(a.name));
+		.filter((r): r is {name: string; time: number; n: number} => r !== null)
+		.sort((a, b) => b.time - a.time || b.n - a.n);
 	const removed: string[] = [];
 	for (const [index, r] of reports.entries()) {
 		if (index < opts.keep && opts.now - r.time <= opts.maxAgeMs) continue;
