@@ -38,7 +38,7 @@ const fleetColor: Record<FleetHealth, string> = {
 function Health({health}: {health: FleetHealth}) {
 	return (
 		<C color={fleetColor[health]} bold={health !== 'OK'}>
-			{col(health === 'UNKNOWN' ? '?' : health, 6)}
+			{col(health === 'UNKNOWN' ? '?' : health, 7)}
 		</C>
 	);
 }
@@ -61,12 +61,13 @@ function alerts(r: FleetRow): string {
 
 /** The columns that fit: the host takes what is left, the widest optional ones drop first. */
 function layout(width: number) {
-	const fixed = {health: 6, p95: 8, loss: 7, rss: 8, trend: 12, alerts: 12, restart: 12};
-	const optional: Array<keyof typeof fixed> = ['restart', 'trend', 'alerts', 'rss'];
+	const fixed = {health: 7, p95: 8, loss: 7, rss: 8, trend: 12, alerts: 12, restart: 12};
+	const optional: Array<keyof typeof fixed> = ['trend', 'restart', 'alerts', 'rss'];
 	const shown = new Set(Object.keys(fixed) as Array<keyof typeof fixed>);
 	const used = () => [...shown].reduce((n, k) => n + fixed[k], 0);
-	for (const k of optional) if (width - used() < 14) shown.delete(k);
-	return {shown, host: Math.max(8, width - used())};
+	for (const k of optional) if (width - used() < 26) shown.delete(k);
+	// A long host column pushes the figures away from the names they belong to.
+	return {shown, host: Math.max(8, Math.min(48, width - used()))};
 }
 
 function Table(props: FleetViewProps & {rowsShown: number}) {
@@ -82,7 +83,7 @@ function Table(props: FleetViewProps & {rowsShown: number}) {
 		<Box flexDirection="column">
 			<Text wrap="truncate-end">
 				<C bold>
-					{col(mark('health', 'STATE'), 6)}
+					{col(mark('health', 'STATE'), 7)}
 					{col(mark('host', 'MACHINE'), host)}
 					{col(mark('latency', 'P95'), 8, 'right')}
 					{col(mark('loss', 'LOSS'), 7, 'right')}
