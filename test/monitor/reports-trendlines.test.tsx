@@ -34,7 +34,7 @@ describe('TrendLines', () => {
 		assert.equal(trendLine([10, null, 10], 10), '█ █');
 		assert.equal(
 			trendLine([1, 2, 3, 4], 2),
-			'▆█',
+			'▇█',
 			'the newest points when there are more than fit',
 		);
 	});
