@@ -92,7 +92,7 @@ export function defaultConfig(): Config {
 			enabled: true,
 			everyMs: 5 * 60_000,
 			keep: 288,
-			maxAgeMs: 7 * 86_400_000,
+			maxAgeDays: 7,
 			historyMs: 60 * 60_000,
 		},
 		fleet: {prometheus: '', match: 'job="mcptop"', refreshMs: 5000, timeoutMs: 5000},
@@ -165,7 +165,7 @@ export const numberBounds: Record<NumberKey, NumberBounds> = {
 	// Reports and the fleet (metrics/, monitor/reports.ts, fleet/): timers stay below 2^31 ms.
 	'reports.everyMs': whole(10_000, 86_400_000),
 	'reports.keep': whole(1, 100_000),
-	'reports.maxAgeMs': whole(60_000, 3650 * 86_400_000),
+	'reports.maxAgeDays': whole(1, 3650),
 	'reports.historyMs': whole(60_000, 86_400_000),
 	'fleet.refreshMs': whole(1000, 3_600_000),
 	'fleet.timeoutMs': whole(100, 600_000),
@@ -190,7 +190,6 @@ function checkNumber(key: string, value: unknown, bounds: NumberBounds): number 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 
 const pathKeys = new Set(['project.dir', 'restart.logFile', 'backup.dir', 'stateDir']);
-pathKeys.add('metrics.textfile');
 const severities = new Set(['critical', 'error', 'warning']);
 
 export function expandHome(p: string): string {
@@ -361,6 +360,12 @@ function mergeInto(
 				continue;
 			case 'logs':
 				target[field] = checkStringArray(value, key).map((p) => resolvePath(p, baseDir));
+				continue;
+			case 'metrics.textfile':
+				// A path, but "" (the default) means off, so --print-config output loads again.
+				if (typeof value !== 'string')
+					throw new ConfigError(`${key}: must be a string (got ${typeName(value)})`);
+				target[field] = value === '' ? '' : resolvePath(value, baseDir);
 				continue;
 			default:
 		}

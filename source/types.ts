@@ -76,7 +76,7 @@ export type Config = {
 		textfile: string;
 	};
 	/** Health reports in `<stateDir>/reports` (the guide's production monitor). */
-	reports: {enabled: boolean; everyMs: number; keep: number; maxAgeMs: number; historyMs: number};
+	reports: {enabled: boolean; everyMs: number; keep: number; maxAgeDays: number; historyMs: number};
 	/** `mcptop fleet`: every build machine from Prometheus. */
 	fleet: {prometheus: string; match: string; refreshMs: number; timeoutMs: number};
 	readOnly: boolean;

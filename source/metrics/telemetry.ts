@@ -46,7 +46,7 @@ export class Telemetry {
 						historyMs: config.reports.historyMs,
 						dir: reportsDir(config.stateDir),
 						keep: config.reports.keep,
-						maxAgeMs: config.reports.maxAgeMs,
+						maxAgeMs: config.reports.maxAgeDays * 86_400_000,
 						onError: opts.warn,
 						...(opts.now ? {now: opts.now} : {}),
 					})
