@@ -95,19 +95,23 @@ function Table(props: FleetViewProps & {rowsShown: number}) {
 			</Text>
 			{visible.map((r, i) => {
 				const selected = first + i === props.selected;
+				// One string after the health word: a few text nodes a row keep 300 machines cheap.
+				const cells = [
+					col(
+						`${selected ? '›' : ' '}${r.host}${r.host === r.instance ? '' : ` (${r.instance})`}`,
+						host,
+					),
+					col(r.endpointUp === false ? 'down' : formatMs(r.latencyP95Ms), 8, 'right'),
+					col(r.lossPercent === null ? '—' : `${r.lossPercent.toFixed(1)}%`, 7, 'right'),
+					shown.has('rss') ? col(r.rssMb === null ? '—' : formatMb(r.rssMb), 8, 'right') : '',
+					shown.has('trend') ? col(trend(r), 12, 'right') : '',
+					shown.has('alerts') ? col(alerts(r), 12, 'right') : '',
+					shown.has('restart') ? clip(ago(props.now, r.lastRestart), 12) : '',
+				].join('');
 				return (
 					<Text key={r.instance} wrap="truncate-end" inverse={selected}>
 						<Health health={r.health} />
-						{col(
-							`${selected ? '›' : ' '}${r.host}${r.host === r.instance ? '' : ` (${r.instance})`}`,
-							host,
-						)}
-						{col(r.endpointUp === false ? 'down' : formatMs(r.latencyP95Ms), 8, 'right')}
-						{col(r.lossPercent === null ? '—' : `${r.lossPercent.toFixed(1)}%`, 7, 'right')}
-						{shown.has('rss') ? col(r.rssMb === null ? '—' : formatMb(r.rssMb), 8, 'right') : ''}
-						{shown.has('trend') ? col(trend(r), 12, 'right') : ''}
-						{shown.has('alerts') ? col(alerts(r), 12, 'right') : ''}
-						{shown.has('restart') ? clip(ago(props.now, r.lastRestart), 12) : ''}
+						{cells}
 					</Text>
 				);
 			})}
