@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {removeTempDirs, runCli, tempDir} from '../helpers/cli.js';
+import {cliArgs} from '../helpers/pty.js';
 import {startMcpServer, stopAllMcpServers, type RunningServer} from '../helpers/mcp-servers.js';
 import {commandMatch, promtoolBin, startServe, type Serve} from './support.js';
 
@@ -49,7 +51,12 @@ describe('mcptop serve', () => {
 		server = await startMcpServer('modern');
 		log = path.join(tempDir(), 'server.log');
 		fs.writeFileSync(log, '');
+		const config = path.join(tempDir(), 'mcptop.config.json');
+		// The shortest report period allowed, so one report arrives while the suite runs.
+		fs.writeFileSync(config, JSON.stringify({reports: {everyMs: 10_000}}));
 		serve = await startServe([
+			'--config',
+			config,
 			'--endpoint',
 			server.url,
 			'--port',
@@ -106,6 +113,29 @@ describe('mcptop serve', () => {
 		assert.equal(series(text, 'mcptop_alerts_total{severity="warning"}'), 1);
 		assert.equal(series(text, 'mcptop_log_lines_total'), 3);
 		assert.ok(!text.includes('boom'), 'no log text in a label');
+	});
+
+	it('writes a health report to <state-dir>/reports every reports.everyMs', async () => {
+		const dir = path.join(serve.stateDir, 'reports');
+		let files: string[] = [];
+		for (let i = 0; i < 120 && files.length === 0; i++) {
+			await sleep(250);
+			files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+		}
+		assert.equal(files.length, 1, serve.stderr());
+		const report = JSON.parse(fs.readFileSync(path.join(dir, files[0] ?? ''), 'utf8')) as {
+			kind: string;
+			period: {snapshots: number};
+			latency: {probes: number; p95Ms: number | null};
+			services: {ports: Array<{port: number; listeningPercent: number}>};
+		};
+		assert.equal(report.kind, 'mcptop-health-report');
+		assert.ok(report.period.snapshots >= 5);
+		assert.ok(report.latency.probes >= 5 && report.latency.p95Ms !== null);
+		assert.deepEqual(
+			report.services.ports.map((p) => [p.port, p.listeningPercent]),
+			[[server.port, 100]],
+		);
 	});
 
 	it('/healthz answers for the collector; other paths 404; POST 405', async () => {
@@ -194,6 +224,52 @@ describe('mcptop serve with a token, and the one-shot outputs', () => {
 		const bad = await runCli(['fleet', '--prometheus', 'http://127.0.0.1:1'], {cwd: dir});
 		assert.equal(bad.status, 2);
 		assert.match(bad.stderr, /^mcptop: fleet\.match: "job=x" is not a label matcher/);
+	});
+
+	it('the monitor serves /metrics too when given --metrics-listen (here in its JSON-lines mode)', async () => {
+		const port = await new Promise<number>((resolve) => {
+			const probe = net.createServer().listen(0, '127.0.0.1', () => {
+				const {port: p} = probe.address() as net.AddressInfo;
+				probe.close(() => resolve(p));
+			});
+		});
+		const child = spawn(
+			process.execPath,
+			[
+				...cliArgs,
+				'--metrics-listen',
+				`127.0.0.1:${port}`,
+				'--endpoint',
+				'http://127.0.0.1:1/mcp',
+				'--port',
+				'1:x',
+				'--state-dir',
+				tempDir(),
+			],
+			{
+				cwd: tempDir(),
+				stdio: ['ignore', 'pipe', 'pipe'],
+				env: {...process.env, XDG_CONFIG_HOME: tempDir()},
+			},
+		);
+		let lines = 0;
+		child.stdout.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
+		try {
+			let text = '';
+			for (let i = 0; i < 120 && !/^mcptop_up /m.test(text); i++) {
+				await sleep(250);
+				text = await get(`http://127.0.0.1:${port}/metrics`).then(
+					(r) => r.body,
+					() => '',
+				);
+			}
+			assert.match(text, /^mcptop_up 0$/m);
+			assert.ok(lines > 0, 'it still prints its JSON lines');
+		} finally {
+			const gone = new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGTERM');
+			await gone;
+		}
 	});
 
 	it('says so in one line when the listen address is taken, exit 2', async () => {
