@@ -115,6 +115,25 @@ describe('mcptop serve', () => {
 		assert.ok(!text.includes('boom'), 'no log text in a label');
 	});
 
+	it('scrapes back to back never hold the ticks back: the snapshot time keeps moving', async () => {
+		const seen = new Set<number>();
+		let scrapes = 0;
+		const until = Date.now() + 4000;
+		await Promise.all(
+			Array.from({length: 8}, async () => {
+				for (let i = 0; i < 500 && Date.now() < until; i++) {
+					const text = (await get(`${serve.origin}/metrics`)).body;
+					scrapes++;
+					const t = series(text, 'mcptop_last_update_timestamp_seconds');
+					if (t !== null) seen.add(t);
+				}
+			}),
+		);
+		// 4 s at a 500 ms interval is about 8 snapshots; scrapes must not have stopped them.
+		assert.ok(seen.size >= 4, `${seen.size} snapshots seen in ${scrapes} scrapes`);
+		assert.ok(scrapes > seen.size * 2, 'several scrapes per snapshot, served from the cache');
+	});
+
 	it('writes a health report to <state-dir>/reports every reports.everyMs', async () => {
 		const dir = path.join(serve.stateDir, 'reports');
 		let files: string[] = [];
