@@ -146,7 +146,11 @@ function Detail(props: FleetViewProps & {lines: number}) {
 			const labels = Object.entries(s.labels)
 				.map(([k, v]) => `${k}="${v}"`)
 				.join(',');
-			const value = Number.isInteger(s.value) ? String(s.value) : s.value.toPrecision(6);
+			// Timestamps and byte counts whole; ratios and seconds to six figures.
+			const value =
+				Number.isInteger(s.value) || Math.abs(s.value) >= 1e6
+					? s.value.toFixed(0)
+					: s.value.toPrecision(6);
 			lines.push(`${s.name}${labels ? `{${labels}}` : ''} ${value}`);
 		}
 	}

@@ -3,6 +3,7 @@ import net from 'node:net';
 import {after, before, describe, it} from 'node:test';
 import type {FleetRow} from '../../source/fleet/rows.js';
 import {removeTempDirs, runCli} from '../helpers/cli.js';
+import {TerminalSession} from '../helpers/pty.js';
 import {startMcpServer, stopAllMcpServers, type RunningServer} from '../helpers/mcp-servers.js';
 import {
 	commandMatch,
@@ -84,8 +85,7 @@ describe(
 			);
 			const failing = success.find((r) => r.value === 0);
 			assert.equal(failing?.metric['instance'], serves[2]?.target);
-			const down = await prometheus.query(`up{instance="${gone}"}`);
-			assert.equal(down[0]?.value, 0);
+			await prometheus.waitFor(`up{instance="${gone}"} == 0`, (r) => r.length === 1);
 		});
 
 		it('aggregates the latency histogram across machines (the OpenTelemetry buckets are the same everywhere)', async () => {
@@ -140,6 +140,36 @@ describe(
 				assert.ok(row.rssMb !== null && row.rssMb > 1, JSON.stringify(row));
 				assert.ok(row.lastRestart !== null && row.lastRestart < Date.now(), JSON.stringify(row));
 				assert.ok(row.host.length > 0);
+			}
+		});
+
+		it('the fleet screen in a terminal: rows, sort, filter, Enter for the detail, Esc, q', async () => {
+			const session = new TerminalSession(['fleet', '--prometheus', prometheus.url], {
+				cols: 120,
+				rows: 24,
+			});
+			try {
+				let screen = await session.waitFor(/4\/4 machines · \d not OK/);
+				const sick = serves[2]?.target ?? '';
+				const lines = screen.split('\n');
+				const firstRow = lines.findIndex((l) => /^(DOWN|FAIL|WARN|OK|\?)\s/.test(l));
+				assert.match(lines[firstRow] ?? '', /^DOWN /, screen);
+				assert.match(lines[firstRow + 1] ?? '', /^FAIL /, screen);
+				session.press('/');
+				session.press(sick.split(':')[1] ?? '');
+				screen = await session.waitFor(/1\/4 machines/);
+				session.press('\r');
+				session.press('\r');
+				screen = await session.waitFor(/mcptop_endpoint_probes_total\{result="failure"\} [1-9]/);
+				assert.match(screen, /health FAIL\s+endpoint DOWN\s+p95 —\s+loss 100%/);
+				assert.match(screen, /mcptop_health\{state="FAIL"\} 1/);
+				assert.match(screen, /mcptop_last_update_timestamp_seconds \d{10}\n/);
+				session.press('\u001B');
+				await session.waitFor((s) => !/mcptop_health/.test(s) && /1\/4 machines/.test(s));
+				session.press('q');
+				assert.equal(await session.exit(), 0);
+			} finally {
+				session.kill();
 			}
 		});
 
