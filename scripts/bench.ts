@@ -5,7 +5,7 @@
 //   npm run bench -- --write            ... and writes BENCHMARKS.md
 //   npm run bench -- --quick            a short run with smaller sizes, for checking the bench itself
 //   npm run bench -- --only idle,flood  some parts: idle startup ingest flood memory probes floor
-//                                       transports
+//                                       transports serve
 //   npm run bench -- --profile          also one idle run under node --cpu-prof, top functions
 //   npm run bench -- --runs 5 --json    more runs; raw results as JSON at the end
 //
@@ -43,6 +43,7 @@ import {
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
 import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
 import {measureHistory, type HistoryBenchRun} from './bench-history.js';
+import {runServeBench} from './bench-serve.js';
 
 const parts = [
 	'idle',
@@ -54,6 +55,7 @@ const parts = [
 	'floor',
 	'transports',
 	'history',
+	'serve',
 ] as const;
 type Part = (typeof parts)[number];
 
@@ -953,6 +955,36 @@ async function partTransports(): Promise<void> {
 	process.stdout.write(`   (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. mcptop serve (issue 11): idle CPU without a screen, one scrape, the fleet view with 300 machines
+
+async function partServe(): Promise<void> {
+	const s = await stack();
+	process.stdout.write(
+		`\n8. serve: ${runs} runs × ${sizes.floorSeconds} s idle and scraped, ${sizes.probeCalls * 4} scrapes; fleet view renders in a production-mode node\n`,
+	);
+	const dir = fs.mkdtempSync(path.join(work, 'serve-'));
+	for (const r of await runServeBench({
+		stack: s,
+		runs,
+		idleSeconds: sizes.floorSeconds,
+		scrapes: sizes.probeCalls * 4,
+		dir,
+		env,
+		pids: otherPids,
+		log: (line) => process.stdout.write(`${line}\n`),
+	})) {
+		row({
+			part: '8',
+			figure: r.figure,
+			spread: spread(r.values),
+			unit: r.unit,
+			digits: r.digits,
+			...(r.note ? {note: r.note} : {}),
+		});
+	}
+}
+
 async function partProfile(): Promise<void> {
 	const dir = path.join(work, 'profile');
 	fs.mkdirSync(dir);
@@ -1111,6 +1143,7 @@ async function main(): Promise<void> {
 		['floor', partFloor],
 		['transports', partTransports],
 		['history', partHistory],
+		['serve', partServe],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();

@@ -10,7 +10,16 @@ import {runLogsCommand} from './logs/logs-command.js';
 import {describeDoctor, runDoctor, triageLine, triageValidation} from './actions/doctor.js';
 import type {ActionResult, ActionStep, Config, StepReporter} from './types.js';
 
-export const commandNames = ['validate', 'backup', 'restore', 'restart', 'logs', 'doctor'];
+export const commandNames = [
+	'validate',
+	'backup',
+	'restore',
+	'restart',
+	'logs',
+	'doctor',
+	'serve',
+	'fleet',
+];
 
 export type CommandOptions = {
 	token: string | null;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {patternProblem} from './lib/safe-regex.js';
+import {labelMatchProblem, parseListen, prometheusUrlProblem} from './metrics/listen.js';
 import {safeJson, sanitizeText} from './lib/sanitize.js';
 import {transportSettings, type Config} from './types.js';
 
@@ -90,6 +91,15 @@ export function defaultConfig(): Config {
 			workers: 10,
 			requests: 20,
 		},
+		metrics: {listen: '127.0.0.1:9464', tokenEnv: 'MCPTOP_METRICS_TOKEN', textfile: ''},
+		reports: {
+			enabled: true,
+			everyMs: 5 * 60_000,
+			keep: 288,
+			maxAgeDays: 7,
+			historyMs: 60 * 60_000,
+		},
+		fleet: {prometheus: '', match: 'job="mcptop"', refreshMs: 5000, timeoutMs: 5000},
 		readOnly: false,
 		color: true,
 	};
@@ -159,6 +169,13 @@ export const numberBounds: Record<NumberKey, NumberBounds> = {
 	'analysis.iterations': whole(1, 1000),
 	'analysis.workers': whole(1, 100),
 	'analysis.requests': whole(1, 1000),
+	// Reports and the fleet (metrics/, monitor/reports.ts, fleet/): timers stay below 2^31 ms.
+	'reports.everyMs': whole(10_000, 86_400_000),
+	'reports.keep': whole(1, 100_000),
+	'reports.maxAgeDays': whole(1, 3650),
+	'reports.historyMs': whole(60_000, 86_400_000),
+	'fleet.refreshMs': whole(1000, 3_600_000),
+	'fleet.timeoutMs': whole(100, 600_000),
 };
 
 export const portBounds = whole(1, 65_535);
@@ -367,6 +384,12 @@ function mergeInto(
 			case 'restart.clean':
 				target[field] = checkCleanGlobs(value, key, baseDir);
 				continue;
+			case 'metrics.textfile':
+				// A path, but "" (the default) means off, so --print-config output loads again.
+				if (typeof value !== 'string')
+					throw new ConfigError(`${key}: must be a string (got ${typeName(value)})`);
+				target[field] = value === '' ? '' : resolvePath(value, baseDir);
+				continue;
 			default:
 		}
 		if (Array.isArray(current)) {
@@ -427,7 +450,20 @@ export function checkConfig(config: Config): Config {
 	if (config.process.match.trim() === '')
 		throw new ConfigError('process.match: must not be empty (it would match every process)');
 	for (const [i, p] of config.ports.entries()) checkPort(p.port, `ports[${i}].port`);
+	checkMetricsConfig(config);
 	return config;
+}
+
+/** metrics.*, fleet.*: the listen address, the Prometheus URL and its label matchers. */
+function checkMetricsConfig(config: Config): void {
+	const listen = parseListen(config.metrics.listen);
+	if (typeof listen === 'string') throw new ConfigError(`metrics.listen: ${listen}`);
+	if (config.fleet.prometheus !== '') {
+		const why = prometheusUrlProblem(config.fleet.prometheus);
+		if (why) throw new ConfigError(`fleet.prometheus: ${why}`);
+	}
+	const match = labelMatchProblem(config.fleet.match);
+	if (match) throw new ConfigError(`fleet.match: ${match}`);
 }
 
 export type LoadedConfigFile = {path: string; data: unknown} | null;
@@ -594,6 +630,9 @@ export type ConfigFlags = {
 	stateDir?: string;
 	readOnly?: boolean;
 	color?: boolean;
+	metricsListen?: string;
+	textfile?: string;
+	prometheus?: string;
 };
 
 const valueFlags = {
@@ -604,6 +643,9 @@ const valueFlags = {
 	match: '--match',
 	projectDir: '--project-dir',
 	stateDir: '--state-dir',
+	metricsListen: '--metrics-listen',
+	textfile: '--textfile',
+	prometheus: '--prometheus',
 } as const;
 const listFlags = {port: '--port', log: '--log'} as const;
 
@@ -655,6 +697,17 @@ export function loadConfig(
 	if (flags.projectDir !== undefined) config.project.dir = resolvePath(flags.projectDir, cwd);
 	if (flags.stateDir !== undefined) {
 		config.stateDir = resolvePath(flags.stateDir, cwd);
+	}
+	if (flags.metricsListen !== undefined) {
+		const listen = parseListen(flags.metricsListen);
+		if (typeof listen === 'string') throw new ConfigError(`--metrics-listen: ${listen}`);
+		config.metrics.listen = flags.metricsListen;
+	}
+	if (flags.textfile !== undefined) config.metrics.textfile = resolvePath(flags.textfile, cwd);
+	if (flags.prometheus !== undefined) {
+		const why = prometheusUrlProblem(flags.prometheus);
+		if (why) throw new ConfigError(`--prometheus: ${why}`);
+		config.fleet.prometheus = flags.prometheus;
 	}
 	if (flags.readOnly) config.readOnly = true;
 	if (flags.color === false || (process.env['NO_COLOR'] ?? '') !== '') config.color = false;

@@ -14,6 +14,8 @@ import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
 import {sanitizeText} from './lib/sanitize.js';
 import {keySummary} from './keys/dispatch.js';
+import {readMetricsToken, Telemetry} from './metrics/telemetry.js';
+import {runFleet} from './fleet/command.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -35,6 +37,10 @@ const flagSpec = {
 	printConfig: {type: 'boolean', default: false},
 	since: {type: 'string'},
 	until: {type: 'string'},
+	metricsListen: {type: 'string'},
+	prom: {type: 'boolean', default: false},
+	textfile: {type: 'string'},
+	prometheus: {type: 'string'},
 } as const;
 
 const cli = parseFlags(() =>
@@ -46,6 +52,8 @@ const cli = parseFlags(() =>
     $ mcptop restore [ID]              list backups, or restore backup ID
     $ mcptop logs [FILE...]            history of the logs (default: the configured ones)
     $ mcptop doctor                    why won't it start: startup diagnostics (--json; exit 1 on a FAIL)
+    $ mcptop serve                     headless collector: Prometheus /metrics, health reports
+    $ mcptop fleet --prometheus URL    every build machine from Prometheus (--once --json: rows)
 
   Options
     --config PATH     config file (default ./mcptop.config.json, else ~/.config/mcptop/config.json)
@@ -66,6 +74,10 @@ const cli = parseFlags(() =>
     --print-config    print the effective config and exit
     --since TIME      logs: from this time (2026-12-01, "2026-12-01 10:00", or 2h, 7d ago)
     --until TIME      logs: up to this time
+    --metrics-listen HOST:PORT  serve /metrics and /healthz (serve: default 127.0.0.1:9464)
+    --prom            with --once: print the Prometheus metrics instead
+    --textfile DIR    write DIR/mcptop.prom for node_exporter's textfile collector
+    --prometheus URL  the Prometheus the fleet view reads (fleet.prometheus)
     --help, --version
 
   Keys: ${wrapList(keySummary(), 92, '\n        ')} (? on the screen lists every key)
@@ -202,6 +214,8 @@ function checkFlags(argv: string[]): void {
 
 async function main(): Promise<void> {
 	checkFlags(process.argv.slice(2));
+	if (cli.flags.prom && !cli.flags.once)
+		fail('--prom: prints the metrics once, with --once (mcptop --once --prom)');
 	const [command, ...args] = cli.input;
 	if (command !== undefined && !commandNames.includes(command)) {
 		fail(
@@ -222,6 +236,9 @@ async function main(): Promise<void> {
 			stateDir: cli.flags.stateDir,
 			readOnly: cli.flags.readOnly,
 			color: cli.flags.color,
+			metricsListen: cli.flags.metricsListen,
+			textfile: cli.flags.textfile,
+			prometheus: cli.flags.prometheus,
 		});
 	} catch (error) {
 		if (error instanceof ConfigError) fail(error.message);
@@ -258,7 +275,11 @@ async function main(): Promise<void> {
 		config = applyDemo(config, demo);
 	}
 	const token = readToken(config);
-	if (command) {
+	if (command === 'fleet') {
+		const code = await runFleet(config, {once: cli.flags.once, json: cli.flags.json});
+		return void (await shutdown(code));
+	}
+	if (command && command !== 'serve') {
 		const code = await runCommand(command, args, config, {
 			token,
 			yes: cli.flags.yes,
@@ -272,7 +293,12 @@ async function main(): Promise<void> {
 
 	let lastAutoDump = 0;
 	let store: MonitorStore;
-	const probes = createProbes(config, token, (batch) => store.ingest(batch));
+	// Metrics and health reports derive from the store's snapshots and the endpoint's probes.
+	const telemetry = new Telemetry(config, {
+		reports: !cli.flags.once,
+		warn: (message) => process.stderr.write(`mcptop: ${sanitizeText(message)}\n`),
+	});
+	const probes = telemetry.tap(createProbes(config, token, (batch) => store.ingest(batch)));
 	store = new MonitorStore(config, probes, {
 		firstRoundWaitMs: config.endpoint.timeoutMs,
 		// --once reports one full round: every probe's answer, or its timeout.
@@ -287,7 +313,24 @@ async function main(): Promise<void> {
 		},
 	});
 	cleanups.push(() => store.stop());
+	telemetry.attach(store);
+	cleanups.push(() => telemetry.stop());
 	store.start();
+	if (command === 'serve' || cli.flags.metricsListen !== undefined) {
+		const served = await telemetry.listen(readMetricsToken(config));
+		if (typeof served === 'string') {
+			process.stderr.write(`mcptop: ${served}\n`);
+			return void (await shutdown(2));
+		}
+		if (served.warning) process.stderr.write(`mcptop: warning: ${served.warning}\n`);
+		if (command === 'serve') process.stderr.write(`mcptop serve: metrics on ${served.url}\n`);
+	}
+	if (command === 'serve') return;
+	if (cli.flags.once && cli.flags.prom) {
+		await store.nextRound();
+		process.stdout.write((await telemetry.exposition.render('text')).body);
+		return void (await shutdown(store.getSnapshot().health === 'OK' ? 0 : 1));
+	}
 
 	if (cli.flags.json || cli.flags.once || !process.stdout.isTTY) {
 		if (cli.flags.once) {
@@ -312,6 +355,7 @@ async function main(): Promise<void> {
 	const runner = new ActionRunner(actionDefinitions(config, token, store), {
 		readOnly: config.readOnly,
 	});
+	telemetry.watchActions(runner);
 	// The alternate screen keeps the operator's scrollback intact, as htop and k9s do.
 	process.stdout.write('\u001B[?1049h');
 	let leftScreen = false;

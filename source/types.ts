@@ -81,6 +81,19 @@ export type Config = {
 	stateDir: string;
 	/** Read-only tools the latency analysis may call. */
 	analysis: {tools: string[]; iterations: number; workers: number; requests: number};
+	/** Prometheus exposition (`mcptop serve`, `--metrics-listen`, `--textfile`). */
+	metrics: {
+		/** HOST:PORT for /metrics and /healthz; a non-loopback host exposes them to the network. */
+		listen: string;
+		/** Environment variable holding a bearer token /metrics requires (unset = none). */
+		tokenEnv: string;
+		/** Directory for node_exporter's textfile collector ("" = off). */
+		textfile: string;
+	};
+	/** Health reports in `<stateDir>/reports` (the guide's production monitor). */
+	reports: {enabled: boolean; everyMs: number; keep: number; maxAgeDays: number; historyMs: number};
+	/** `mcptop fleet`: every build machine from Prometheus. */
+	fleet: {prometheus: string; match: string; refreshMs: number; timeoutMs: number};
 	readOnly: boolean;
 	color: boolean;
 };

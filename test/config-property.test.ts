@@ -172,6 +172,26 @@ function special(at: string, bad: boolean): fc.Arbitrary<unknown> | undefined {
 			return mix(fc.constantFrom(...transportSettings, ...(bad ? ['grpc', 'SSE'] : [])), bad);
 		case 'process.match':
 			return mix(fc.constantFrom('server', 'a{2}', ...(bad ? ['', ' ', '('] : [])), bad);
+		case 'metrics.listen':
+			return mix(
+				fc.constantFrom('127.0.0.1:9464', '[::1]:1', ':9464', ...(bad ? ['9464', 'h:70000'] : [])),
+				bad,
+			);
+		case 'fleet.prometheus':
+			return mix(
+				fc.constantFrom(
+					'',
+					'http://127.0.0.1:9090',
+					'https://p/x',
+					...(bad ? ['ftp://x', 'x'] : []),
+				),
+				bad,
+			);
+		case 'fleet.match':
+			return mix(
+				fc.constantFrom('job="mcptop"', 'job="a",site=~"b.*"', ...(bad ? ['x', '', 'job=x'] : [])),
+				bad,
+			);
 		case 'thresholds.latency': {
 			if (bad) return undefined;
 			// In range and in order: excellent ≤ good ≤ acceptable.
