@@ -6,17 +6,23 @@ import {AlertDetail, alertDetailMax, alertDetailRows} from './components/AlertDe
 import {AlertsPane} from './components/AlertsPane.js';
 import {Header} from './components/Header.js';
 import {HelpOverlay, helpMax} from './components/HelpOverlay.js';
+import {HistoryView, historyLineCount} from './components/HistoryView.js';
 import {KeyBar} from './components/KeyBar.js';
 import {LatencyPane, latencyPaneLines} from './components/LatencyPane.js';
 import {PortsPane, portsPaneLines} from './components/PortsPane.js';
+import {ProcessDetail} from './components/ProcessDetail.js';
 import {ProcessesPane} from './components/ProcessesPane.js';
-import {ColorContext} from './components/theme.js';
+import {ColorContext, PaneTitle} from './components/theme.js';
 import {TinyScreen, isTooSmall} from './components/TinyScreen.js';
+import {TrendLines} from './components/TrendLines.js';
 import {useDialog} from './hooks/useDialog.js';
+import {useHistory} from './hooks/useHistory.js';
 import {useKeys} from './hooks/useKeys.js';
 import {useSnapshot, type SnapshotSource} from './hooks/useSnapshot.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
+import {formatDuration} from './lib/format.js';
 import {keyHints} from './keys/dispatch.js';
+import type {ReportCollector, ReportHistory} from './monitor/reports.js';
 import type {Config} from './types.js';
 import {sameAlert} from './ui/alert-filter.js';
 import {
@@ -35,7 +41,12 @@ export type AppProps = {
 	config: Config;
 	/** Called once when the operator quits; the CLI stops probes and restores the terminal. */
 	onQuit: () => void;
+	/** The health reports' last hour, for the trend lines (t); null when reports are off. */
+	reports?: ReportCollector | null;
 };
+
+const noReports: ReportHistory = {reports: [], points: []};
+const noSubscription = () => () => undefined;
 
 export type Layout = {
 	compact: boolean;
@@ -80,7 +91,7 @@ export function computeLayout(
 	return {compact, small, ports, processes, latency, alerts};
 }
 
-export function App({store, runner, config, onQuit}: AppProps) {
+export function App({store, runner, config, onQuit, reports = null}: AppProps) {
 	const snapshot = useSnapshot(store);
 	const dialog = useDialog(runner);
 	const {columns, rows} = useTerminalSize();
@@ -89,6 +100,9 @@ export function App({store, runner, config, onQuit}: AppProps) {
 	// key before it left, not from the last render's.
 	const [uiStore] = useState(() => new UiStore());
 	const ui = useSyncExternalStore(uiStore.subscribe, uiStore.getState, uiStore.getState);
+	const history = useHistory(config, ui.view === 'history');
+	const getTrends = reports ? reports.getHistory : () => noReports;
+	const trends = useSyncExternalStore(reports?.subscribe ?? noSubscription, getTrends, getTrends);
 
 	// Never wider than the terminal: a longer line wraps there and leaves fragments after a resize.
 	const width = columns;
@@ -127,6 +141,16 @@ export function App({store, runner, config, onQuit}: AppProps) {
 					page: alertDetailRows(layout.alerts),
 					max: state.pinned ? alertDetailMax(state.pinned, width, layout.alerts) : 0,
 				};
+			case 'history':
+				return {
+					page: body - 2,
+					max: history.report
+						? Math.max(0, historyLineCount(history.report, width) - (body - 1))
+						: 0,
+				};
+			case 'trends':
+			case 'process':
+				return {page: 1, max: 0};
 			case null:
 				return {page: layout.alerts - 2, max: 0};
 		}
@@ -225,8 +249,46 @@ export function App({store, runner, config, onQuit}: AppProps) {
 		/>
 	);
 	let bottom: React.ReactNode;
+	// Enter on Processes shows the top process shown (the pane scrolls by whole rows).
+	const process =
+		snapshot.processes[Math.min(ui.scroll.processes, snapshot.processes.length - 1)] ?? null;
 	// What is on screen takes the keys: an open view before a dialog (see activeScopes).
-	if (ui.view === 'alert' && pinned) {
+	if (ui.view === 'process') {
+		bottom = (
+			<>
+				{latencyPane}
+				{process ? (
+					<ProcessDetail process={process} width={width} rows={bottomHeight} />
+				) : (
+					<PaneTitle
+						title="Process"
+						focused
+						width={width}
+						summary="no matching process · Esc closes"
+					/>
+				)}
+			</>
+		);
+	} else if (ui.view === 'trends') {
+		bottom = (
+			<>
+				{latencyPane}
+				<Box flexDirection="column" height={bottomHeight} overflow="hidden">
+					<PaneTitle
+						title="Trends"
+						focused
+						width={width}
+						summary={
+							reports
+								? `last hour, a point a minute · reports every ${formatDuration(config.reports.everyMs / 1000)} · Esc closes`
+								: 'health reports are off (reports.enabled) · Esc closes'
+						}
+					/>
+					<TrendLines points={trends.points} width={width} rows={bottomHeight - 1} />
+				</Box>
+			</>
+		);
+	} else if (ui.view === 'alert' && pinned) {
 		bottom = (
 			<>
 				{latencyPane}
@@ -281,6 +343,17 @@ export function App({store, runner, config, onQuit}: AppProps) {
 						readOnly={config.readOnly}
 						scroll={ui.viewScroll}
 					/>
+				) : ui.view === 'history' ? (
+					<Box flexDirection="column" height={body} overflow="hidden">
+						<HistoryView
+							report={history.report}
+							progress={history.progress}
+							error={history.error}
+							width={width}
+							height={body}
+							scroll={ui.viewScroll}
+						/>
+					</Box>
 				) : (
 					<Box flexDirection="column" height={body} overflow="hidden">
 						<Box height={layout.ports} flexDirection="column" overflow="hidden">

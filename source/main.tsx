@@ -366,7 +366,13 @@ async function main(): Promise<void> {
 	};
 	process.on('exit', leaveScreen);
 	const app = render(
-		<App store={store} runner={runner} config={config} onQuit={() => undefined} />,
+		<App
+			store={store}
+			runner={runner}
+			config={config}
+			onQuit={() => undefined}
+			reports={telemetry.reports}
+		/>,
 		{exitOnCtrlC: false, patchConsole: false, maxFps: 20},
 	);
 	cleanups.push(() => {

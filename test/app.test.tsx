@@ -1,11 +1,15 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
 import React from 'react';
 import {render as inkRender} from 'ink';
 import {render} from 'ink-testing-library';
-import {App, computeLayout} from '../source/app.js';
+import {App, computeLayout, type AppProps} from '../source/app.js';
+import {ReportCollector} from '../source/monitor/reports.js';
 import {ActionRunner} from '../source/actions/runner.js';
 import {defaultConfig} from '../source/config.js';
 import type {Snapshot} from '../source/types.js';
@@ -89,7 +93,7 @@ class FakeStdin extends EventEmitter {
 }
 
 /** The App with a fake store (p toggles pause) and a runner with a safe and a destructive action. */
-function app(snap: Snapshot) {
+function app(snap: Snapshot, extra: Partial<AppProps> = {}, config = defaultConfig()) {
 	let paused = false;
 	const listeners = new Set<() => void>();
 	let current = snap;
@@ -105,7 +109,6 @@ function app(snap: Snapshot) {
 			for (const l of listeners) l();
 		},
 	};
-	const config = defaultConfig();
 	const runner = new ActionRunner(
 		{
 			backup: {
@@ -133,7 +136,7 @@ function app(snap: Snapshot) {
 	);
 	let quit = 0;
 	return {
-		element: <App store={store} runner={runner} config={config} onQuit={() => quit++} />,
+		element: <App store={store} runner={runner} config={config} onQuit={() => quit++} {...extra} />,
 		quitCount: () => quit,
 	};
 }
@@ -425,4 +428,58 @@ test('lnav habits: e jumps to the next error, Enter shows it with its traceback,
 	ui.stdin.write('\r3');
 	await expectFrame(ui, /0 of 3 match {2}· hidden: warning/);
 	ui.unmount();
+});
+
+test('H shows the history of the real log file, t the trend lines, Enter on Processes the profile', async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-app-history-'));
+	try {
+		const log = path.join(dir, 'server.log');
+		fs.writeFileSync(
+			log,
+			[
+				'2026-12-01 09:00:00,000 - INFO - server started',
+				'2026-12-01 09:10:00,000 - ERROR - Validation failed for BP_Enemy',
+				'2026-12-01 10:20:00,000 - WARNING - High memory usage: 420 MB',
+				'2026-12-01 10:30:00,000 - INFO - connection failed (400 Bad Request)',
+				'',
+			].join('\n'),
+		);
+		const config = {...defaultConfig(), logs: [log]};
+		const reports = new ReportCollector({
+			host: 'h',
+			profile: 'p',
+			everyMs: 300_000,
+			historyMs: 3_600_000,
+			dir: null,
+			keep: 10,
+			maxAgeMs: 86_400_000,
+		});
+		const snap = snapshot({processes: [proc({pid: 4242})]});
+		reports.addSnapshot(snap);
+		const {element} = app(snap, {reports}, config);
+		const ui = render(element);
+		await expectFrame(ui, /▶ Alerts/);
+		ui.stdin.write('H');
+		await expectFrame(ui, /History of the logs/);
+		// The level decides: the INFO line that says "failed" is no error.
+		await expectFrame(ui, /Records 4 \(lines 4\) {2}critical 0 {2}error 1 {2}warning 1 {2}other 2/);
+		assert.match(ui.lastFrame()!, /2026-12-01 10:00 \|/);
+		ui.stdin.write('\u001B');
+		await expectFrame(ui, /History of the logs/, false);
+		ui.stdin.write('t');
+		await expectFrame(ui, /▶ Trends/);
+		assert.match(ui.lastFrame()!, /^RSS\s/m);
+		ui.stdin.write('\u001B');
+		await expectFrame(ui, /▶ Trends/, false);
+		ui.stdin.write('\t\t');
+		await expectFrame(ui, /▶ Processes/);
+		ui.stdin.write('\r');
+		await expectFrame(ui, /▶ Process 4242/);
+		assert.match(ui.lastFrame()!, /Esc close/);
+		ui.stdin.write('\u001B');
+		await expectFrame(ui, /▶ Process 4242/, false);
+		ui.unmount();
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
 });

@@ -30,7 +30,8 @@ function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string 
 		}
 		return `${kind} ${endpoint.state === 'stopped' ? 'stopped' : 'down'}`;
 	}
-	if (p.listening) return `tcp ${formatMs(p.connectMs)}`;
+	// Known from the socket tables, without a connect that would show in the server's log.
+	if (p.listening) return p.connectMs === null ? 'listening' : `tcp ${formatMs(p.connectMs)}`;
 	if (!p.error || p.error.startsWith('connection refused')) return 'refused';
 	return p.error;
 }

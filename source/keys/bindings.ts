@@ -143,6 +143,26 @@ export const bindings: readonly Binding[] = [
 	},
 	{keys: ['Esc'], scope: 'main', action: {type: 'filter', edit: 'clear'}, help: 'clear the filter'},
 	{
+		keys: ['Enter'],
+		scope: 'processes',
+		action: {type: 'open', view: 'process'},
+		help: 'the profile of the top process shown: CPU over 1 and 5 minutes, I/O rates, threads, descriptors',
+	},
+	{
+		keys: ['H'],
+		scope: 'main',
+		action: {type: 'open', view: 'history'},
+		// No label, as e: the action keys keep theirs at 120 columns.
+		help: 'history of the logs: categories, top error types, peak hour, hourly histogram, recommendations',
+	},
+	{
+		keys: ['t'],
+		scope: 'main',
+		action: {type: 'open', view: 'trends'},
+		help: 'trend lines of the last hour (latency p95, server RSS and CPU, loss, alerts, memory)',
+	},
+
+	{
 		keys: ['r'],
 		scope: 'main',
 		action: {type: 'run', kind: 'restart'},

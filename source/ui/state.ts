@@ -9,7 +9,7 @@ export const panes = ['ports', 'processes', 'latency', 'alerts'] as const;
 export type Pane = (typeof panes)[number];
 
 /** What can open over the panes; each has a render case in App. */
-export const views = ['help', 'alert'] as const;
+export const views = ['help', 'alert', 'history', 'trends', 'process'] as const;
 export type View = (typeof views)[number];
 
 /** What a key asks of the world outside this state; the dispatcher does it before the next key. */
