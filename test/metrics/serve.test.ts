@@ -275,7 +275,8 @@ describe('mcptop serve with a token, and the one-shot outputs', () => {
 		child.stdout.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
 		try {
 			let text = '';
-			for (let i = 0; i < 120 && !/^mcptop_up /m.test(text); i++) {
+			// Both, in either order: the first JSON line may come a tick after the first scrape.
+			for (let i = 0; i < 120 && (!/^mcptop_up /m.test(text) || lines === 0); i++) {
 				await sleep(250);
 				text = await get(`http://127.0.0.1:${port}/metrics`).then(
 					(r) => r.body,
