@@ -8,6 +8,7 @@
 //                                       transports
 //   npm run bench -- --profile          also one idle run under node --cpu-prof, top functions
 //   npm run bench -- --runs 5 --json    more runs; raw results as JSON at the end
+//   npm run bench -- --baseline F.json  a "before" column from an earlier run's --json output
 //
 // Every figure is the median and range of at least 3 runs. Targets are reported, not enforced.
 import {spawnSync} from 'node:child_process';
@@ -42,6 +43,7 @@ import {
 } from './bench-terminal.js';
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
 import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
+import {measureSideBySide, type SideRun} from './bench-side.js';
 
 const parts = [
 	'idle',
@@ -52,12 +54,13 @@ const parts = [
 	'probes',
 	'floor',
 	'transports',
+	'side',
 ] as const;
 type Part = (typeof parts)[number];
 
 function usage(message: string): never {
 	process.stderr.write(
-		`bench: ${message}\nusage: npm run bench -- [--quick] [--write] [--profile] [--json] [--runs N] [--idle-seconds N] [--only ${parts.join(',')}]\n`,
+		`bench: ${message}\nusage: npm run bench -- [--quick] [--write] [--profile] [--json] [--runs N] [--idle-seconds N] [--baseline FILE] [--only ${parts.join(',')}]\n`,
 	);
 	process.exit(2);
 }
@@ -78,11 +81,15 @@ const known = new Set([
 	'--runs',
 	'--idle-seconds',
 	'--only',
+	'--baseline',
 ]);
 for (const [i, arg] of process.argv.slice(2).entries()) {
 	const previous = process.argv[i + 1];
 	if (arg.startsWith('--') && !known.has(arg)) usage(`unknown option ${arg}`);
-	if (!arg.startsWith('--') && !['--runs', '--idle-seconds', '--only'].includes(previous ?? '')) {
+	if (
+		!arg.startsWith('--') &&
+		!['--runs', '--idle-seconds', '--only', '--baseline'].includes(previous ?? '')
+	) {
 		usage(`unexpected argument ${arg}`);
 	}
 }
@@ -110,7 +117,30 @@ const sizes = {
 	logTailSeconds: quick ? 3 : 10,
 	transportCalls: quick ? 10 : 30,
 	serverLogTicks: quick ? 5 : 20,
+	sideSeconds: quick ? 10 : 30,
+	sideExtra: 10,
+	busyRate: 1000,
 };
+
+// An earlier run's rows (its --json output), shown as "before" next to this run's medians.
+const baselineIndex = process.argv.indexOf('--baseline');
+const baseline = new Map<string, {median: number; unit: string; digits: number}>();
+if (baselineIndex >= 0) {
+	const file = process.argv[baselineIndex + 1] ?? '';
+	try {
+		const text = fs.readFileSync(file, 'utf8');
+		// The JSON is the last thing the run printed; the progress lines come before it.
+		const parsed = JSON.parse(text.slice(text.indexOf('\n{') + 1)) as {
+			rows: Array<{figure: string; spread: Spread | null; unit: string; digits: number}>;
+		};
+		for (const r of parsed.rows) {
+			if (r.spread)
+				baseline.set(r.figure, {median: r.spread.median, unit: r.unit, digits: r.digits});
+		}
+	} catch (error) {
+		usage(`--baseline ${file}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+}
 const cols = 160;
 const rows = 48;
 
@@ -212,12 +242,22 @@ function verdict(r: Row): string {
 }
 
 function table(): string {
-	const head = ['#', 'figure', 'median', 'range (runs)', 'target', 'result'];
+	const head = [
+		'#',
+		'figure',
+		...(baseline.size > 0 ? ['before'] : []),
+		'median',
+		'range (runs)',
+		'target',
+		'result',
+	];
 	const body = rowsOut.map((r) => {
 		const s = r.spread;
+		const before = baseline.get(r.figure);
 		return [
 			r.part,
 			r.figure,
+			...(baseline.size > 0 ? [before ? `${fmt(before.median, r.digits)} ${r.unit}` : ''] : []),
 			s ? `${fmt(s.median, r.digits)} ${r.unit}` : 'n/a',
 			s ? `${fmt(s.min, r.digits)}–${fmt(s.max, r.digits)} (${s.n})` : '',
 			r.target
@@ -227,11 +267,12 @@ function table(): string {
 		];
 	});
 	const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+	const numeric = (i: number) => i >= 2 && i <= (baseline.size > 0 ? 4 : 3);
 	const line = (cells: string[]) =>
-		`| ${cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+		`| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
 	return [
 		line(head),
-		`|${widths.map((w, i) => (i >= 2 && i <= 3 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
+		`|${widths.map((w, i) => (numeric(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
 		...body.map(line),
 	].join('\n');
 }
@@ -951,6 +992,146 @@ async function partTransports(): Promise<void> {
 	process.stdout.write(`   (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. Side by side with htop and btop, and what each unit of work costs (issue 13)
+
+const sideSizes = [
+	{cols: 80, rows: 24},
+	{cols: 160, rows: 48},
+] as const;
+
+async function partSide(): Promise<void> {
+	const s = await stack();
+	process.stdout.write(
+		`\n8. side by side: ${runs} × ${sizes.sideSeconds} s, mcptop, htop and btop at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} at once; then a log at ${sizes.busyRate.toLocaleString('en-US')} lines/s\n`,
+	);
+	const list: SideRun[] = [];
+	for (let i = 0; i < runs; i++) {
+		const r = await measureSideBySide({
+			stack: s,
+			dir: fs.mkdtempSync(path.join(work, 'side-')),
+			env,
+			seconds: sizes.sideSeconds,
+			sizes: sideSizes,
+			extra: sizes.sideExtra,
+			busyRate: sizes.busyRate,
+			pids: otherPids,
+			watchFlags: (log, name) => watchFlags(s, log, `${name}-${i}`),
+		});
+		list.push(r);
+		process.stdout.write(
+			`   run ${i + 1}: ${Object.entries(r.idle)
+				.map(([k, v]) => `${k} ${v.cpu.toFixed(2)} %`)
+				.join(', ')}; busy: ${Object.entries(r.busy)
+				.map(([k, v]) => `${k} ${v.cpu.toFixed(2)} %`)
+				.join(
+					', ',
+				)}; machine busy ${r.machineBusy.idle.toFixed(0)} / ${r.machineBusy.busy.toFixed(0)} %\n`,
+		);
+	}
+	results['side'] = list;
+	const missing = list[0]?.missing ?? [];
+	for (const program of missing)
+		notes.push(`${program} is not installed: no side-by-side figure for it`);
+	const cpu = (name: string) => spread(list.map((r) => r.idle[name]?.cpu ?? NaN));
+	const rss = (name: string) => spread(list.map((r) => r.idle[name]?.rssMb ?? NaN));
+	const ratio = (a: string, b: string) =>
+		spread(list.map((r) => (r.idle[a]?.cpu ?? NaN) / (r.idle[b]?.cpu ?? NaN)));
+	for (const {cols: c, rows: h} of sideSizes) {
+		const size = `${c}×${h}`;
+		row({
+			part: '8',
+			figure: `idle CPU ${size}, mcptop (1 s, watching the demo stack)`,
+			spread: cpu(`mcptop ${size}`),
+			unit: '%',
+			digits: 2,
+			note: 'info',
+		});
+		for (const other of ['htop', 'btop'].filter((p) => !missing.includes(p))) {
+			row({
+				part: '8',
+				figure: `idle CPU ${size}, ${other} (1 s, same window)`,
+				spread: cpu(`${other} ${size}`),
+				unit: '%',
+				digits: 2,
+				note: `RSS ${fmt(rss(`${other} ${size}`).median, 1)} MB`,
+			});
+			row({
+				part: '8',
+				figure: `idle CPU ${size}, mcptop ÷ ${other} (same run)`,
+				spread: ratio(`mcptop ${size}`, `${other} ${size}`),
+				unit: '×',
+				digits: 2,
+				...(other === 'htop' ? {target: {op: '<=' as const, value: 1}} : {note: 'info'}),
+			});
+		}
+		row({
+			part: '8',
+			figure: `idle RSS ${size}, mcptop (mean over the window)`,
+			spread: rss(`mcptop ${size}`),
+			unit: 'MB',
+			digits: 1,
+			target: {op: '<=', value: 80},
+		});
+	}
+	const n = sizes.sideExtra;
+	row({
+		part: '8',
+		figure: 'idle CPU, --json (headless collector)',
+		spread: cpu('json'),
+		unit: '%',
+		digits: 2,
+		target: {op: '<=', value: 0.3},
+	});
+	row({
+		part: '8',
+		figure: `--json, CPU per extra log file (${n} empty files more)`,
+		spread: spread(list.map((r) => (r.idle[`json +${n} logs`]!.cpu - r.idle['json']!.cpu) / n)),
+		unit: 'points',
+		digits: 3,
+		target: {op: '<=', value: 0.02},
+	});
+	row({
+		part: '8',
+		figure: `--json, CPU per extra port (${n} listening ports more)`,
+		spread: spread(list.map((r) => (r.idle[`json +${n} ports`]!.cpu - r.idle['json']!.cpu) / n)),
+		unit: 'points',
+		digits: 3,
+		target: {op: '<=', value: 0.02},
+	});
+	const busy = (name: string) => spread(list.map((r) => r.busy[name]?.cpu ?? NaN));
+	const rate = sizes.busyRate.toLocaleString('en-US');
+	for (const [mode, label] of [
+		['tui', 'TUI 160×48'],
+		['json', '--json'],
+	] as const) {
+		row({
+			part: '8',
+			figure: `${label}, log at ${rate} lines/s: CPU`,
+			spread: busy(`${mode} busy`),
+			unit: '%',
+			digits: 2,
+			note: `idle twin ${fmt(busy(`${mode} idle`).median, 2)} %`,
+		});
+		row({
+			part: '8',
+			figure: `${label}, log at ${rate} lines/s: CPU above its idle twin`,
+			spread: spread(list.map((r) => r.busy[`${mode} busy`]!.cpu - r.busy[`${mode} idle`]!.cpu)),
+			unit: 'points',
+			digits: 2,
+			target: {op: '<=', value: 0.5},
+		});
+	}
+	row({
+		part: '8',
+		figure: 'busy log: rate achieved by the writer',
+		spread: spread(list.map((r) => r.busyLinesPerSecond)),
+		unit: 'lines/s',
+		digits: 0,
+		note: 'info: 5 % warnings, 2 % errors',
+	});
+}
+
 async function partProfile(): Promise<void> {
 	const dir = path.join(work, 'profile');
 	fs.mkdirSync(dir);
@@ -1030,6 +1211,7 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		`**Memory**: the same setup; RSS (mean of 3 readings) 3 s after the first full frame; then \`cat\` appends the realistic log ${sizes.memoryCopies} times (${(sizes.memoryCopies * sizes.ingestLines).toLocaleString('en-US')} lines); once the totals on screen are exact and 3 s more have passed, RSS again. Peak is the highest of the readings taken every 250 ms meanwhile.`,
 		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second, each in its own pseudo-terminal, all three at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
 		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
+		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, after 4 s of warm-up, all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then a second window: a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
 	];
 	return [
 		'# Benchmarks',
@@ -1090,6 +1272,7 @@ async function main(): Promise<void> {
 		['probes', partProbes],
 		['floor', partFloor],
 		['transports', partTransports],
+		['side', partSide],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();
