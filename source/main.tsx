@@ -13,6 +13,7 @@ import {startDemoStack, type DemoStack} from './demo/stack.js';
 import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
 import {sanitizeText} from './lib/sanitize.js';
+import {installLineCache} from './render/line-cache.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -302,6 +303,9 @@ async function main(): Promise<void> {
 		process.stdout.write('\u001B[?1049l\u001B[?25h');
 	};
 	process.on('exit', leaveScreen);
+	// Unchanged rows of a frame are reused (source/render/line-cache.ts, BENCHMARKS.md part 8);
+	// MCPTOP_LINE_CACHE=off draws with Ink's own Output, for comparison.
+	if (process.env['MCPTOP_LINE_CACHE'] !== 'off') installLineCache();
 	const app = render(
 		<App store={store} runner={runner} config={config} onQuit={() => undefined} />,
 		{exitOnCtrlC: false, patchConsole: false, maxFps: 20},
