@@ -14,6 +14,7 @@ import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
 import {sanitizeText} from './lib/sanitize.js';
 import {installLineCache} from './render/line-cache.js';
+import {snapshotSerializer} from './render/snapshot-json.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -284,8 +285,10 @@ async function main(): Promise<void> {
 			}
 			return void (await shutdown(snapshot.health === 'OK' ? 0 : 1));
 		}
+		// The alert list is serialised again only when it changed (source/render/snapshot-json.ts).
+		const toJson = snapshotSerializer();
 		store.subscribe(() => {
-			process.stdout.write(JSON.stringify(store.getSnapshot()) + '\n');
+			process.stdout.write(toJson(store.getSnapshot()) + '\n');
 		});
 		process.stdout.on('error', () => void shutdown(0));
 		return;

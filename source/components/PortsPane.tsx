@@ -33,7 +33,7 @@ function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string 
 	return p.error;
 }
 
-export function PortsPane(props: PortsPaneProps) {
+function PortsPaneView(props: PortsPaneProps) {
 	const {width} = props;
 	const extra = Math.max(0, width - 80);
 	const w = {
@@ -116,3 +116,6 @@ export function PortsPane(props: PortsPaneProps) {
 export function portsPaneLines(ports: PortStatus[]): number {
 	return Math.max(1, ports.length + ports.filter((p) => p.warning).length);
 }
+
+// Props unchanged (a key that only moves focus elsewhere, a resize of another pane): no render.
+export const PortsPane = React.memo(PortsPaneView);

@@ -379,6 +379,12 @@ export class MonitorStore {
 			now,
 			this.probes.logs.map((l) => l.status()),
 		);
+		// Every add puts a new alert object at the newest end, so the same newest alert and length
+		// mean the same list: keep last snapshot's, so panes and the JSON writer can tell by identity.
+		const shown = this.snapshot?.alerts.items;
+		if (shown && shown.length === alerts.items.length && shown[0] === alerts.items[0]) {
+			alerts.items = shown;
+		}
 		if (alerts.meta) say(alerts.health, alerts.meta);
 		else if (alerts.health === 'WARN') say('WARN', 'recent errors in the logs');
 		for (const [name, error] of this.probeErrors) say('WARN', `${name} probe failed: ${error}`);
