@@ -54,7 +54,7 @@ function installed(program: string): boolean {
 	return spawnSync('sh', ['-c', `command -v ${program}`], {stdio: 'ignore'}).status === 0;
 }
 
-type Watched = {name: string; pid: number; stop(): Promise<void>; check(): string | null};
+type Watched = {name: string; pid: number; stop(): Promise<void>; check(): Promise<string | null>};
 
 function tui(
 	name: string,
@@ -81,8 +81,12 @@ function tui(
 			await session.quit(5000);
 			opts.pids.delete(session.pid);
 		},
+		// A frame arrives in several chunks: a look between two of them sees half a screen.
 		check: () =>
-			ready(session.screen()) ? null : `${name}: screen not drawn:\n${session.screen()}`,
+			session.waitFor(ready, `${name} drawn`, 3000).then(
+				() => null,
+				() => `${name}: screen not drawn:\n${session.screen()}`,
+			),
 	};
 }
 
@@ -93,8 +97,11 @@ function headless(name: string, argv: string[], opts: SideOptions): Watched {
 		stdio: ['ignore', 'pipe', 'ignore'],
 	});
 	let lines = 0;
+	let first: () => void = () => undefined;
+	const printed = new Promise<void>((resolve) => (first = resolve));
 	child.stdout!.on('data', (data: Buffer) => {
 		for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+		if (lines > 0) first();
 	});
 	const pid = child.pid ?? -1;
 	opts.pids.add(pid);
@@ -105,7 +112,11 @@ function headless(name: string, argv: string[], opts: SideOptions): Watched {
 			await stopPids([pid], 3000);
 			opts.pids.delete(pid);
 		},
-		check: () => (lines > 0 ? null : `${name}: printed no snapshot`),
+		// On a loaded machine the first round can take a while (it waits for the endpoint).
+		check: async () => {
+			await Promise.race([printed, sleep(10_000)]);
+			return lines > 0 ? null : `${name}: printed no snapshot`;
+		},
 	};
 }
 
@@ -131,7 +142,7 @@ async function window(
 		last.forEach((s, j) => rss[j]!.push(s.ownRssKb / 1024));
 	}
 	for (const w of watched) {
-		const problem = w.check();
+		const problem = await w.check();
 		if (problem) throw new Error(problem);
 	}
 	const readings: Record<string, Reading> = {};
@@ -207,6 +218,20 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 			if (!missing.includes('btop'))
 				watched.push(tui(`btop ${label}`, 'btop', [], size, opts, otherEnv, any));
 		}
+		// The same at the larger size, drawn with Ink's own Output#get (no line cache): the render
+		// path's gain, measured in the same window.
+		const large = opts.sizes.at(-1)!;
+		watched.push(
+			tui(
+				`mcptop ${large.cols}×${large.rows} stock`,
+				undefined,
+				opts.watchFlags(opts.stack.logFile, 'side-stock'),
+				large,
+				opts,
+				{...opts.env, MCPTOP_LINE_CACHE: 'off'},
+				drawn,
+			),
+		);
 		const base = opts.watchFlags(opts.stack.logFile, 'side-json');
 		watched.push(headless('json', base, opts));
 		watched.push(
