@@ -145,7 +145,8 @@ export async function measureFloors(
 		([, command]) => new BenchTerminal([], {cols: 160, rows: 48, cwd: repoRoot, env, command}),
 	);
 	try {
-		await sleep(2500);
+		// Long enough for Ink and Yoga to load on a busy machine: start-up must stay out of the window.
+		await sleep(8000);
 		const first = sessions.map((s) => sampleTree(s.pid));
 		await sleep(seconds * 1000);
 		const last = sessions.map((s) => sampleTree(s.pid));

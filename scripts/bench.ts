@@ -44,6 +44,7 @@ import {
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
 import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
 import {measureSideBySide, type SideRun} from './bench-side.js';
+import type {FrameReading} from './bench-frame.js';
 
 const parts = [
 	'idle',
@@ -55,6 +56,7 @@ const parts = [
 	'floor',
 	'transports',
 	'side',
+	'frame',
 ] as const;
 type Part = (typeof parts)[number];
 
@@ -120,6 +122,7 @@ const sizes = {
 	sideSeconds: quick ? 10 : 30,
 	sideExtra: 10,
 	busyRate: 1000,
+	frames: quick ? 50 : 200,
 };
 
 // An earlier run's rows (its --json output), shown as "before" next to this run's medians.
@@ -1159,6 +1162,53 @@ async function partSide(): Promise<void> {
 	});
 }
 
+async function partFrame(): Promise<void> {
+	process.stdout.write(
+		`\n9. one frame in-process: ${runs} runs × ${sizes.frames} frames of a 160×47 screen, Ink's Output and the line cache\n`,
+	);
+	const byKind = new Map<string, number[]>();
+	for (let i = 0; i < runs; i++) {
+		// A process of its own, with React's production build as mcptop's bundle has it.
+		const result = spawnSync(
+			process.execPath,
+			['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench-frame.ts'), String(sizes.frames)],
+			{cwd: repoRoot, encoding: 'utf8', env: {...env, NODE_ENV: 'production'}, timeout: 300_000},
+		);
+		const line = result.stdout.split('\n').find((l) => l.startsWith('['));
+		if (!line) {
+			notes.push(`frame run ${i + 1} printed nothing: ${result.stderr.slice(0, 200)}`);
+			continue;
+		}
+		for (const r of JSON.parse(line) as FrameReading[]) {
+			const kind = `${r.screen}, ${r.cache ? 'line cache' : "Ink's Output"}`;
+			byKind.set(kind, [...(byKind.get(kind) ?? []), r.msPerFrame]);
+		}
+	}
+	results['frame'] = Object.fromEntries(byKind);
+	for (const [kind, values] of byKind) {
+		row({
+			part: '9',
+			figure: `one 160×47 frame, ${kind}`,
+			spread: spread(values),
+			unit: 'ms',
+			digits: 2,
+			note: 'info: CPU per frame',
+		});
+	}
+	for (const screen of ['all rows change', 'one row changes']) {
+		const cached = byKind.get(`${screen}, line cache`) ?? [];
+		const stock = byKind.get(`${screen}, Ink's Output`) ?? [];
+		row({
+			part: '9',
+			figure: `one 160×47 frame, ${screen}: line cache ÷ Ink's Output`,
+			spread: spread(cached.map((ms, i) => ms / stock[i]!)),
+			unit: '×',
+			digits: 2,
+			note: 'info: same process',
+		});
+	}
+}
+
 async function partProfile(): Promise<void> {
 	const dir = path.join(work, 'profile');
 	fs.mkdirSync(dir);
@@ -1248,6 +1298,7 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second (every row changing; with mcptop's line cache; with Ink's incrementalRendering; and a screen of which only the first row, a clock, changes, without and with the line cache), each in its own pseudo-terminal, all at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
 		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
 		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, after 4 s of warm-up, all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then a second window: a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
+		`**One frame** (scripts/bench-frame.ts): in a process of its own (NODE_ENV=production), Ink renders the floors' ${cols}×${rows - 1} screen ${sizes.frames} times (after 20 uncounted) into a stream that drops the bytes; CPU time (process.cpuUsage) per frame, with Ink's own Output#get and with the line cache, for a screen whose every row changes each frame and one where only the first row does.`,
 	];
 	return [
 		'# Benchmarks',
@@ -1313,6 +1364,7 @@ async function main(): Promise<void> {
 		['floor', partFloor],
 		['transports', partTransports],
 		['side', partSide],
+		['frame', partFrame],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();
