@@ -28,13 +28,13 @@ const originalGet = (Output.prototype as unknown as {get: Get}).get;
 type Piece = {x: number; line: string};
 
 // Row strings by row content; two generations, so a screen's rows stay and old ones age out.
-const maxRows = 4096;
+const maxRows = 1024;
 let rows = new Map<string, string>();
 let olderRows = new Map<string, string>();
 const widths = new Map<string, number>();
 // Cutting a line to its box (slice-ansi) is most of what is left once rows are reused: cut lines
 // by line and cut, in two generations like the rows.
-const maxCuts = 8192;
+const maxCuts = 2048;
 let cuts = new Map<string, string>();
 let olderCuts = new Map<string, string>();
 
@@ -54,7 +54,7 @@ function widthOf(text: string): number {
 	let width = widths.get(text);
 	if (width === undefined) {
 		width = stringWidth(text);
-		if (widths.size > 8192) widths.clear();
+		if (widths.size > 2048) widths.clear();
 		widths.set(text, width);
 	}
 	return width;
