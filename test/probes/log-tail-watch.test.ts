@@ -149,6 +149,10 @@ test('deletion and re-creation on events', async () => {
 test('a file that does not exist yet is found by its creation event, without a fast poll', async () => {
 	const {tail, got} = follow({pollMs: noBackstop});
 	await waitFor(() => tail.progress().cycles >= 1, 'the first look');
+	// A second cycle starts only after the first ended: the path was seen without a file, so the
+	// file created next is new (read from its first byte), not one that existed at the start.
+	tail.wake();
+	await waitFor(() => tail.progress().cycles >= 2, 'the first look finished');
 	assert.equal(tail.status().state, 'waiting');
 	fs.writeFileSync(file, 'first\nsecond\n');
 	await waitFor(() => got.lines === 2, 'both lines of the new file');
