@@ -28,6 +28,8 @@ export type SessionOptions = {
 	nodeArgs?: string[];
 	/** A program other than the built CLI (the Ink floor): [node args..., script or -e code]. */
 	command?: string[];
+	/** An executable other than node (htop, btop side by side); `command` is then its argv. */
+	file?: string;
 };
 
 export class BenchTerminal {
@@ -51,7 +53,7 @@ export class BenchTerminal {
 		});
 		const argv = opts.command ?? [...(opts.nodeArgs ?? []), builtCli, ...args];
 		this.spawnedAt = performance.now();
-		this.proc = pty.spawn(process.execPath, argv, {
+		this.proc = pty.spawn(opts.file ?? process.execPath, argv, {
 			cols: opts.cols,
 			rows: opts.rows,
 			cwd: opts.cwd,

@@ -69,11 +69,15 @@ export async function measureLogTailIdle(file: string, seconds: number): Promise
 
 // An Ink app that re-renders once a second, as mcptop's store ticks, with Ink's default-ish options
 // as mcptop uses them. "empty": one short line; "full": 46 rows of 160 columns, each row four
-// coloured cells, the size of mcptop's screen in the benchmark's terminal.
+// coloured cells, the size of mcptop's screen in the benchmark's terminal; "static": the same rows,
+// of which only the first (a clock) changes. A second argument: "cache" installs mcptop's line cache
+// (dist/render/line-cache.js), "incremental" turns on Ink's incrementalRendering.
 const inkFloorCode = `
 import React from 'react';
 import {render, Box, Text} from 'ink';
 const mode = process.argv[1];
+const variant = process.argv[2] ?? '';
+if (variant === 'cache') (await import('./dist/render/line-cache.js')).installLineCache();
 const h = React.createElement;
 function App() {
 	const [n, setN] = React.useState(0);
@@ -84,22 +88,30 @@ function App() {
 	if (mode !== 'full') return h(Text, null, 'tick ' + n);
 	const rows = [];
 	for (let i = 0; i < 46; i++) {
+		const t = mode === 'static' ? (i === 0 ? n : 0) : n;
 		rows.push(
 			h(Text, {key: i, wrap: 'truncate-end'},
 				h(Text, {color: 'cyan'}, String(i).padEnd(8)),
-				h(Text, {color: 'green', bold: true}, String((n * 7 + i) % 1000).padStart(6) + '  '),
+				h(Text, {color: 'green', bold: true}, String((t * 7 + i) % 1000).padStart(6) + '  '),
 				h(Text, {dimColor: true}, 'node'.padEnd(30)),
-				h(Text, null, ('row ' + i + ' tick ' + n + ' ').padEnd(110, '.')),
+				h(Text, null, ('row ' + i + ' tick ' + t + ' ').padEnd(110, '.')),
 			),
 		);
 	}
 	return h(Box, {flexDirection: 'column', width: 160, height: 47, overflow: 'hidden'}, rows);
 }
 process.stdout.write('\\u001B[?1049h');
-render(h(App), {exitOnCtrlC: false, patchConsole: false, maxFps: 20});
+render(h(App), {exitOnCtrlC: false, patchConsole: false, maxFps: 20, incrementalRendering: variant === 'incremental'});
 `;
 
-export type FloorKind = 'node idle' | 'Ink empty loop' | 'Ink 160×47 frame loop';
+export type FloorKind =
+	| 'node idle'
+	| 'Ink empty loop'
+	| 'Ink 160×47 frame loop'
+	| 'Ink 160×47 frame loop, line cache'
+	| 'Ink 160×47 frame loop, incrementalRendering'
+	| 'Ink 160×47 static rows + clock'
+	| 'Ink 160×47 static rows + clock, line cache';
 
 export type FloorReading = {kind: FloorKind; cpuPercent: number; msPerTick: number; rssMb: number};
 
@@ -115,12 +127,26 @@ export async function measureFloors(
 		['node idle', ['-e', 'setInterval(() => {}, 1000)']],
 		['Ink empty loop', ['--input-type=module', '-e', inkFloorCode, 'empty']],
 		['Ink 160×47 frame loop', ['--input-type=module', '-e', inkFloorCode, 'full']],
+		[
+			'Ink 160×47 frame loop, line cache',
+			['--input-type=module', '-e', inkFloorCode, 'full', 'cache'],
+		],
+		[
+			'Ink 160×47 frame loop, incrementalRendering',
+			['--input-type=module', '-e', inkFloorCode, 'full', 'incremental'],
+		],
+		['Ink 160×47 static rows + clock', ['--input-type=module', '-e', inkFloorCode, 'static']],
+		[
+			'Ink 160×47 static rows + clock, line cache',
+			['--input-type=module', '-e', inkFloorCode, 'static', 'cache'],
+		],
 	];
 	const sessions = kinds.map(
 		([, command]) => new BenchTerminal([], {cols: 160, rows: 48, cwd: repoRoot, env, command}),
 	);
 	try {
-		await sleep(2500);
+		// Long enough for Ink and Yoga to load on a busy machine: start-up must stay out of the window.
+		await sleep(8000);
 		const first = sessions.map((s) => sampleTree(s.pid));
 		await sleep(seconds * 1000);
 		const last = sessions.map((s) => sampleTree(s.pid));

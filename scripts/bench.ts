@@ -5,9 +5,10 @@
 //   npm run bench -- --write            ... and writes BENCHMARKS.md
 //   npm run bench -- --quick            a short run with smaller sizes, for checking the bench itself
 //   npm run bench -- --only idle,flood  some parts: idle startup ingest flood memory probes floor
-//                                       transports serve
+//                                       transports side frame serve history
 //   npm run bench -- --profile          also one idle run under node --cpu-prof, top functions
 //   npm run bench -- --runs 5 --json    more runs; raw results as JSON at the end
+//   npm run bench -- --baseline F.json  a "before" column from an earlier run's --json output
 //
 // Every figure is the median and range of at least 3 runs. Targets are reported, not enforced.
 import {spawnSync} from 'node:child_process';
@@ -42,6 +43,8 @@ import {
 } from './bench-terminal.js';
 import {measureEndpoint, measureFloors, measureLogTailIdle} from './bench-ticks.js';
 import {runTransportBench, transportMethod, transportRows} from './bench-transports.js';
+import {measureSideBySide, type SideRun} from './bench-side.js';
+import type {FrameReading} from './bench-frame.js';
 import {measureHistory, type HistoryBenchRun} from './bench-history.js';
 import {runServeBench} from './bench-serve.js';
 
@@ -54,14 +57,16 @@ const parts = [
 	'probes',
 	'floor',
 	'transports',
-	'history',
+	'side',
+	'frame',
 	'serve',
+	'history',
 ] as const;
 type Part = (typeof parts)[number];
 
 function usage(message: string): never {
 	process.stderr.write(
-		`bench: ${message}\nusage: npm run bench -- [--quick] [--write] [--profile] [--json] [--runs N] [--idle-seconds N] [--only ${parts.join(',')}]\n`,
+		`bench: ${message}\nusage: npm run bench -- [--quick] [--write] [--profile] [--json] [--runs N] [--idle-seconds N] [--baseline FILE] [--only ${parts.join(',')}]\n`,
 	);
 	process.exit(2);
 }
@@ -82,11 +87,15 @@ const known = new Set([
 	'--runs',
 	'--idle-seconds',
 	'--only',
+	'--baseline',
 ]);
 for (const [i, arg] of process.argv.slice(2).entries()) {
 	const previous = process.argv[i + 1];
 	if (arg.startsWith('--') && !known.has(arg)) usage(`unknown option ${arg}`);
-	if (!arg.startsWith('--') && !['--runs', '--idle-seconds', '--only'].includes(previous ?? '')) {
+	if (
+		!arg.startsWith('--') &&
+		!['--runs', '--idle-seconds', '--only', '--baseline'].includes(previous ?? '')
+	) {
 		usage(`unexpected argument ${arg}`);
 	}
 }
@@ -114,7 +123,33 @@ const sizes = {
 	logTailSeconds: quick ? 3 : 10,
 	transportCalls: quick ? 10 : 30,
 	serverLogTicks: quick ? 5 : 20,
+	sideSeconds: quick ? 10 : 30,
+	sideExtra: 10,
+	busyRate: 1000,
+	frames: quick ? 50 : 200,
 };
+
+// An earlier run's rows (its --json output), shown as "before" next to this run's medians.
+const baselineIndex = process.argv.indexOf('--baseline');
+let baselineLabel = '';
+const baseline = new Map<string, {median: number; unit: string; digits: number}>();
+if (baselineIndex >= 0) {
+	const file = process.argv[baselineIndex + 1] ?? '';
+	try {
+		const text = fs.readFileSync(file, 'utf8');
+		// The JSON is the last thing the run printed; the progress lines come before it.
+		baselineLabel = /Code: (\S+)/.exec(text)?.[1] ?? path.basename(file);
+		const parsed = JSON.parse(text.slice(text.indexOf('\n{') + 1)) as {
+			rows: Array<{figure: string; spread: Spread | null; unit: string; digits: number}>;
+		};
+		for (const r of parsed.rows) {
+			if (r.spread)
+				baseline.set(r.figure, {median: r.spread.median, unit: r.unit, digits: r.digits});
+		}
+	} catch (error) {
+		usage(`--baseline ${file}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+}
 const cols = 160;
 const rows = 48;
 
@@ -216,12 +251,22 @@ function verdict(r: Row): string {
 }
 
 function table(): string {
-	const head = ['#', 'figure', 'median', 'range (runs)', 'target', 'result'];
+	const head = [
+		'#',
+		'figure',
+		...(baseline.size > 0 ? ['before'] : []),
+		'median',
+		'range (runs)',
+		'target',
+		'result',
+	];
 	const body = rowsOut.map((r) => {
 		const s = r.spread;
+		const before = baseline.get(r.figure);
 		return [
 			r.part,
 			r.figure,
+			...(baseline.size > 0 ? [before ? `${fmt(before.median, r.digits)} ${r.unit}` : ''] : []),
 			s ? `${fmt(s.median, r.digits)} ${r.unit}` : 'n/a',
 			s ? `${fmt(s.min, r.digits)}–${fmt(s.max, r.digits)} (${s.n})` : '',
 			r.target
@@ -231,11 +276,12 @@ function table(): string {
 		];
 	});
 	const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+	const numeric = (i: number) => i >= 2 && i <= (baseline.size > 0 ? 4 : 3);
 	const line = (cells: string[]) =>
-		`| ${cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+		`| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
 	return [
 		line(head),
-		`|${widths.map((w, i) => (i >= 2 && i <= 3 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
+		`|${widths.map((w, i) => (numeric(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
 		...body.map(line),
 	].join('\n');
 }
@@ -956,12 +1002,224 @@ async function partTransports(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 8. mcptop serve (issue 11): idle CPU without a screen, one scrape, the fleet view with 300 machines
+// 8. Side by side with htop and btop, and what each unit of work costs (issue 13)
+
+const sideSizes = [
+	{cols: 80, rows: 24},
+	{cols: 160, rows: 48},
+] as const;
+
+async function partSide(): Promise<void> {
+	const s = await stack();
+	process.stdout.write(
+		`\n8. side by side: ${runs} × ${sizes.sideSeconds} s, mcptop, htop and btop at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} at once; then a log at ${sizes.busyRate.toLocaleString('en-US')} lines/s\n`,
+	);
+	const list: SideRun[] = [];
+	for (let i = 0; i < runs; i++) {
+		// One failed window (a monitor that did not draw on a loaded machine) is a note, not the end
+		// of a 15-minute run.
+		const r = await measureSideBySide({
+			stack: s,
+			dir: fs.mkdtempSync(path.join(work, 'side-')),
+			env,
+			seconds: sizes.sideSeconds,
+			sizes: sideSizes,
+			extra: sizes.sideExtra,
+			busyRate: sizes.busyRate,
+			pids: otherPids,
+			watchFlags: (log, name) => watchFlags(s, log, `${name}-${i}`),
+		}).catch((error: unknown) => {
+			notes.push(
+				`side-by-side run ${i + 1} not counted: ${(error as Error).message.split('\n')[0]}`,
+			);
+			return null;
+		});
+		if (!r) continue;
+		list.push(r);
+		process.stdout.write(
+			`   run ${i + 1}: ${Object.entries(r.idle)
+				.map(([k, v]) => `${k} ${v.cpu.toFixed(2)} %`)
+				.join(', ')}; busy: ${Object.entries(r.busy)
+				.map(([k, v]) => `${k} ${v.cpu.toFixed(2)} %`)
+				.join(
+					', ',
+				)}; machine busy ${r.machineBusy.idle.toFixed(0)} / ${r.machineBusy.busy.toFixed(0)} %\n`,
+		);
+	}
+	results['side'] = list;
+	const missing = list[0]?.missing ?? [];
+	for (const program of missing)
+		notes.push(`${program} is not installed: no side-by-side figure for it`);
+	const cpu = (name: string) => spread(list.map((r) => r.idle[name]?.cpu ?? NaN));
+	const rss = (name: string) => spread(list.map((r) => r.idle[name]?.rssMb ?? NaN));
+	const ratio = (a: string, b: string) =>
+		spread(list.map((r) => (r.idle[a]?.cpu ?? NaN) / (r.idle[b]?.cpu ?? NaN)));
+	for (const {cols: c, rows: h} of sideSizes) {
+		const size = `${c}×${h}`;
+		row({
+			part: '8',
+			figure: `idle CPU ${size}, mcptop (1 s, watching the demo stack)`,
+			spread: cpu(`mcptop ${size}`),
+			unit: '%',
+			digits: 2,
+			note: 'info',
+		});
+		for (const other of ['htop', 'btop'].filter((p) => !missing.includes(p))) {
+			row({
+				part: '8',
+				figure: `idle CPU ${size}, ${other} (1 s, same window)`,
+				spread: cpu(`${other} ${size}`),
+				unit: '%',
+				digits: 2,
+				note: `RSS ${fmt(rss(`${other} ${size}`).median, 1)} MB`,
+			});
+			row({
+				part: '8',
+				figure: `idle CPU ${size}, mcptop ÷ ${other} (same run)`,
+				spread: ratio(`mcptop ${size}`, `${other} ${size}`),
+				unit: '×',
+				digits: 2,
+				...(other === 'htop' ? {target: {op: '<=' as const, value: 1}} : {note: 'info'}),
+			});
+		}
+		row({
+			part: '8',
+			figure: `idle RSS ${size}, mcptop (mean over the window)`,
+			spread: rss(`mcptop ${size}`),
+			unit: 'MB',
+			digits: 1,
+			target: {op: '<=', value: 80},
+		});
+	}
+	const large = `${sideSizes.at(-1)!.cols}×${sideSizes.at(-1)!.rows}`;
+	row({
+		part: '8',
+		figure: `idle CPU ${large}, mcptop drawing with Ink's own Output (MCPTOP_LINE_CACHE=off)`,
+		spread: cpu(`mcptop ${large} stock`),
+		unit: '%',
+		digits: 2,
+		note: 'info: the render path off',
+	});
+	row({
+		part: '8',
+		figure: `idle CPU ${large}, mcptop ÷ the same with Ink's own Output (same run)`,
+		spread: ratio(`mcptop ${large}`, `mcptop ${large} stock`),
+		unit: '×',
+		digits: 2,
+		note: "info: the line cache's share",
+	});
+	const n = sizes.sideExtra;
+	row({
+		part: '8',
+		figure: 'idle CPU, --json (headless collector)',
+		spread: cpu('json'),
+		unit: '%',
+		digits: 2,
+		target: {op: '<=', value: 0.3},
+	});
+	row({
+		part: '8',
+		figure: `--json, CPU per extra log file (${n} empty files more)`,
+		spread: spread(list.map((r) => (r.idle[`json +${n} logs`]!.cpu - r.idle['json']!.cpu) / n)),
+		unit: 'points',
+		digits: 3,
+		target: {op: '<=', value: 0.02},
+	});
+	row({
+		part: '8',
+		figure: `--json, CPU per extra port (${n} listening ports more)`,
+		spread: spread(list.map((r) => (r.idle[`json +${n} ports`]!.cpu - r.idle['json']!.cpu) / n)),
+		unit: 'points',
+		digits: 3,
+		target: {op: '<=', value: 0.02},
+	});
+	const busy = (name: string) => spread(list.map((r) => r.busy[name]?.cpu ?? NaN));
+	const rate = sizes.busyRate.toLocaleString('en-US');
+	for (const [mode, label] of [
+		['tui', 'TUI 160×48'],
+		['json', '--json'],
+	] as const) {
+		row({
+			part: '8',
+			figure: `${label}, log at ${rate} lines/s: CPU`,
+			spread: busy(`${mode} busy`),
+			unit: '%',
+			digits: 2,
+			note: `idle twin ${fmt(busy(`${mode} idle`).median, 2)} %`,
+		});
+		row({
+			part: '8',
+			figure: `${label}, log at ${rate} lines/s: CPU above its idle twin`,
+			spread: spread(list.map((r) => r.busy[`${mode} busy`]!.cpu - r.busy[`${mode} idle`]!.cpu)),
+			unit: 'points',
+			digits: 2,
+			target: {op: '<=', value: 0.5},
+		});
+	}
+	row({
+		part: '8',
+		figure: 'busy log: rate achieved by the writer',
+		spread: spread(list.map((r) => r.busyLinesPerSecond)),
+		unit: 'lines/s',
+		digits: 0,
+		note: 'info: 5 % warnings, 2 % errors',
+	});
+}
+
+async function partFrame(): Promise<void> {
+	process.stdout.write(
+		`\n9. one frame in-process: ${runs} runs × ${sizes.frames} frames of a 160×47 screen, Ink's Output and the line cache\n`,
+	);
+	const byKind = new Map<string, number[]>();
+	for (let i = 0; i < runs; i++) {
+		// A process of its own, with React's production build as mcptop's bundle has it.
+		const result = spawnSync(
+			process.execPath,
+			['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench-frame.ts'), String(sizes.frames)],
+			{cwd: repoRoot, encoding: 'utf8', env: {...env, NODE_ENV: 'production'}, timeout: 300_000},
+		);
+		const line = result.stdout.split('\n').find((l) => l.startsWith('['));
+		if (!line) {
+			notes.push(`frame run ${i + 1} printed nothing: ${result.stderr.slice(0, 200)}`);
+			continue;
+		}
+		for (const r of JSON.parse(line) as FrameReading[]) {
+			const kind = `${r.screen}, ${r.cache ? 'line cache' : "Ink's Output"}`;
+			byKind.set(kind, [...(byKind.get(kind) ?? []), r.msPerFrame]);
+		}
+	}
+	results['frame'] = Object.fromEntries(byKind);
+	for (const [kind, values] of byKind) {
+		row({
+			part: '9',
+			figure: `one 160×47 frame, ${kind}`,
+			spread: spread(values),
+			unit: 'ms',
+			digits: 2,
+			note: 'info: CPU per frame',
+		});
+	}
+	for (const screen of ['all rows change', 'one row changes']) {
+		const cached = byKind.get(`${screen}, line cache`) ?? [];
+		const stock = byKind.get(`${screen}, Ink's Output`) ?? [];
+		row({
+			part: '9',
+			figure: `one 160×47 frame, ${screen}: line cache ÷ Ink's Output`,
+			spread: spread(cached.map((ms, i) => ms / stock[i]!)),
+			unit: '×',
+			digits: 2,
+			note: 'info: same process',
+		});
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. mcptop serve (issue 11): idle CPU without a screen, one scrape, the fleet view with 300 machines
 
 async function partServe(): Promise<void> {
 	const s = await stack();
 	process.stdout.write(
-		`\n8. serve: ${runs} runs × ${sizes.floorSeconds} s idle and scraped, ${sizes.probeCalls * 4} scrapes; fleet view renders in a production-mode node\n`,
+		`\n10. serve: ${runs} runs × ${sizes.floorSeconds} s idle and scraped, ${sizes.probeCalls * 4} scrapes; fleet view renders in a production-mode node\n`,
 	);
 	const dir = fs.mkdtempSync(path.join(work, 'serve-'));
 	for (const r of await runServeBench({
@@ -975,7 +1233,7 @@ async function partServe(): Promise<void> {
 		log: (line) => process.stdout.write(`${line}\n`),
 	})) {
 		row({
-			part: '8',
+			part: '10',
 			figure: r.figure,
 			spread: spread(r.values),
 			unit: r.unit,
@@ -983,6 +1241,24 @@ async function partServe(): Promise<void> {
 			...(r.note ? {note: r.note} : {}),
 		});
 	}
+}
+
+// Issue 10: `mcptop logs` over a generated log beside grep -c on the same file, and the live tail
+// with traceback grouping on (scripts/bench-history.ts).
+async function partHistory(): Promise<void> {
+	const mb = quick ? 32 : 256;
+	process.stdout.write(`\n11. history: ${runs} runs over a ${mb} MB log with tracebacks\n`);
+	const got: HistoryBenchRun[] = [];
+	for (let i = 0; i < runs; i++) got.push(await measureHistory(mb));
+	if (got.some((r) => !r.exact)) notes.push('history: a run did not count exactly');
+	const figure = (name: string, unit: string, pick: (r: HistoryBenchRun) => number, digits = 0) =>
+		row({part: 'history', figure: name, spread: spread(got.map(pick)), unit, digits});
+	figure(`mcptop logs (analyseLogs), ${mb} MB`, 'MB/s', (r) => r.historyMbPerSec);
+	figure('grep -c ERROR, same file', 'MB/s', (r) => r.grepMbPerSec);
+	figure('grep -c -E -i <every rule>, same file', 'MB/s', (r) => r.grepRulesMbPerSec);
+	figure('history peak RSS growth', 'MB', (r) => r.historyPeakRssMb - r.baseRssMb, 1);
+	figure('live tail with traceback grouping', 'lines/s', (r) => r.tailGroupedLinesPerSec);
+	figure('live tail, no grouping (same lines)', 'lines/s', (r) => r.tailPlainLinesPerSec);
 }
 
 async function partProfile(): Promise<void> {
@@ -1052,6 +1328,15 @@ function wrap(text: string, width = 100, indent = ''): string {
 	return lines.join('\n');
 }
 
+// What the frame rows of part 6 and 8 stand for; kept with the figures they explain.
+const frameNotes = [
+	"Ink 6.8 builds every frame from scratch: Output#get makes a cell object for every column of every row, tokenises every line's escape codes (@alcalzone/ansi-tokenize), measures every cell (string-width) and joins every row again, and cuts every line to its box (slice-ansi), changed or not. The floors show it: a 160×47 screen costs about the same whether every row changes or only a clock.",
+	"mcptop's line cache (source/render/line-cache.ts, on unless MCPTOP_LINE_CACHE=off) replaces Output#get and nothing else: it works out what lands on each row (Ink's clipping and transforms, in Ink's order), reuses the row string when the row's writes are the same, and builds a changed row with Ink's own get on a one-row Output, so the text is Ink's to the byte (test/render/line-cache.test.tsx compares both over random frames with wide characters, escape codes, clips and transforms). Rows are keyed by content, not position, so an alert list that moves down by one line still hits; cuts to a box are cached by line. Panes stay React components, Yoga lays them out, log-update writes the frame. In-process, a 160×47 screen with one changing row went from about 45 to about 3 ms per frame; with every row changing it costs what Ink's get costs. Upstream, the same cache fits inside Ink's Output if the renderer keeps it from frame to frame (it creates a new Output per frame).",
+	"What a frame still costs after that: Ink's renderNodeToOutput measures every text node with widest-line on every frame (not cached), React reconciles the panes whose props changed (the Ports, Processes and Latency panes and the Header are memoised; their data changes every tick), and the rows that did change are built and written.",
+	"Ink's incrementalRendering option (part 6's floor row) rewrites only the changed lines on the terminal: fewer bytes for an SSH link or tmux to parse, the same work to build the frame. It is measured here, not turned on: mcptop's frame is already cheap to build, and the option changes how Ink clears the screen on a resize, which the end-to-end tests would have to cover first.",
+	'Noticed in Ink 6.8, not changed: wrap-text.js keeps every text it ever cut or wrapped in a module-level object that is never emptied (a clock or a changing figure adds a key every tick): slow growth of RSS over days of running.',
+];
+
 function markdown(startLoad: number[], endLoad: number[], seconds: number, code: string): string {
 	const m = machine();
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -1062,14 +1347,16 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		`**Ingestion**: mcptop without \`--demo\`, watching the bench's demo stack (\`--endpoint\`, \`--port\`, the default process match) and tailing one empty file (\`--log\`); then \`cat\` appends ${lines} realistic lines (Python logging format; about 5 % WARNING, 2 % ERROR, 0.02 % CRITICAL; 1 % of the lines 2 KB long). The time runs from the append's start to the frame whose Alerts title shows exactly the generator's "crit · err · warn · lines": the running TUI is what is measured. The store publishes once per 1 s tick and the append starts at the first full frame, which usually comes just after a tick, so the figure includes up to (usually nearly) a whole tick of waiting; "per CPU-second" divides by the CPU mcptop used in that time instead, which no tick bounds. grep runs over the same file with every rule in one case-insensitive alternation; the ratio pairs run i of mcptop with run i of grep. "LogTail alone" is scripts/bench-logtail.ts: the tail classifying in the bench process, no UI.`,
 		`**Responsiveness**: the same setup; a separate writer process appends ${sizes.floodRate.toLocaleString('en-US')} lines/s (every 10 ms, as many lines as the schedule is behind). After 2 s, ${sizes.presses} times: press \`?\` and time until the output chunk after which the Help pane is on screen; pause 100–200 ms; press Esc and time until it is gone; pause 150–400 ms. p50 and p95 (nearest rank) per run. "Lag" runs from stopping the writer until the Alerts title counts every line written.`,
 		`**Memory**: the same setup; RSS (mean of 3 readings) 3 s after the first full frame; then \`cat\` appends the realistic log ${sizes.memoryCopies} times (${(sizes.memoryCopies * sizes.ingestLines).toLocaleString('en-US')} lines); once the totals on screen are exact and 3 s more have passed, RSS again. Peak is the highest of the readings taken every 250 ms meanwhile.`,
-		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second, each in its own pseudo-terminal, all three at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
+		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second (every row changing; with mcptop's line cache; with Ink's incrementalRendering; and a screen of which only the first row, a clock, changes, without and with the line cache), each in its own pseudo-terminal, all at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
 		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
+		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, after 4 s of warm-up, all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then a second window: a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
+		`**One frame** (scripts/bench-frame.ts): in a process of its own (NODE_ENV=production), Ink renders the floors' ${cols}×${rows - 1} screen ${sizes.frames} times (after 20 uncounted) into a stream that drops the bytes; CPU time (process.cpuUsage) per frame, with Ink's own Output#get and with the line cache, for a screen whose every row changes each frame and one where only the first row does.`,
 	];
 	return [
 		'# Benchmarks',
 		'',
 		wrap(
-			`What mcptop costs and how it keeps up, measured by \`${command}\` (scripts/bench.ts) on the built CLI (\`node dist/cli.js\`, as users run it) in a ${cols}×${rows} pseudo-terminal (@lydell/node-pty and @xterm/headless). Every figure is the median and the range of ${runs} runs; PASS/MISS compares the median with the target of issue 5. Targets are reported, not enforced.`,
+			`What mcptop costs and how it keeps up, measured by \`${command}\` (scripts/bench.ts) on the built CLI (\`node dist/cli.js\`, as users run it) in a ${cols}×${rows} pseudo-terminal (@lydell/node-pty and @xterm/headless). Every figure is the median and the range of ${runs} runs; PASS/MISS compares the median with the target of issue 5 (parts 1–7) or issue 13 (part 8). Targets are reported, not enforced.${baseline.size > 0 ? ` "Before" is the median of the same figure in an earlier run on this machine (\`--baseline\`: ${baselineLabel}); the machine is shared, so compare ratios measured in one run (part 8) rather than absolute figures across runs.` : ''}`,
 		),
 		'',
 		`- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick run: smaller sizes, not the reference numbers)' : ''}`,
@@ -1091,6 +1378,10 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		'## How each figure is measured',
 		'',
 		...method.map((text, i) => wrap(`${i + 1}. ${text}`, 100, '   ')),
+		'',
+		'## The frame (issue 13)',
+		'',
+		...frameNotes.map((text) => wrap(`- ${text}`, 100, '  ')),
 		...(profile
 			? [
 					'',
@@ -1101,24 +1392,6 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 			: []),
 		'',
 	].join('\n');
-}
-
-// Issue 10: `mcptop logs` over a generated log beside grep -c on the same file, and the live tail
-// with traceback grouping on (scripts/bench-history.ts).
-async function partHistory(): Promise<void> {
-	const mb = quick ? 32 : 256;
-	process.stdout.write(`\n8. history: ${runs} runs over a ${mb} MB log with tracebacks\n`);
-	const got: HistoryBenchRun[] = [];
-	for (let i = 0; i < runs; i++) got.push(await measureHistory(mb));
-	if (got.some((r) => !r.exact)) notes.push('history: a run did not count exactly');
-	const figure = (name: string, unit: string, pick: (r: HistoryBenchRun) => number, digits = 0) =>
-		row({part: 'history', figure: name, spread: spread(got.map(pick)), unit, digits});
-	figure(`mcptop logs (analyseLogs), ${mb} MB`, 'MB/s', (r) => r.historyMbPerSec);
-	figure('grep -c ERROR, same file', 'MB/s', (r) => r.grepMbPerSec);
-	figure('grep -c -E -i <every rule>, same file', 'MB/s', (r) => r.grepRulesMbPerSec);
-	figure('history peak RSS growth', 'MB', (r) => r.historyPeakRssMb - r.baseRssMb, 1);
-	figure('live tail with traceback grouping', 'lines/s', (r) => r.tailGroupedLinesPerSec);
-	figure('live tail, no grouping (same lines)', 'lines/s', (r) => r.tailPlainLinesPerSec);
 }
 
 async function main(): Promise<void> {
@@ -1142,8 +1415,10 @@ async function main(): Promise<void> {
 		['probes', partProbes],
 		['floor', partFloor],
 		['transports', partTransports],
-		['history', partHistory],
+		['side', partSide],
+		['frame', partFrame],
 		['serve', partServe],
+		['history', partHistory],
 	];
 	try {
 		for (const [part, run] of steps) if (only.has(part)) await run();

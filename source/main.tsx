@@ -16,6 +16,8 @@ import {sanitizeText} from './lib/sanitize.js';
 import {keySummary} from './keys/dispatch.js';
 import {readMetricsToken, Telemetry} from './metrics/telemetry.js';
 import {runFleet} from './fleet/command.js';
+import {installLineCache} from './render/line-cache.js';
+import {snapshotSerializer} from './render/snapshot-json.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -345,8 +347,10 @@ async function main(): Promise<void> {
 			}
 			return void (await shutdown(snapshot.health === 'OK' ? 0 : 1));
 		}
+		// The alert list is serialised again only when it changed (source/render/snapshot-json.ts).
+		const toJson = snapshotSerializer();
 		store.subscribe(() => {
-			process.stdout.write(JSON.stringify(store.getSnapshot()) + '\n');
+			process.stdout.write(toJson(store.getSnapshot()) + '\n');
 		});
 		process.stdout.on('error', () => void shutdown(0));
 		return;
@@ -365,6 +369,9 @@ async function main(): Promise<void> {
 		process.stdout.write('\u001B[?1049l\u001B[?25h');
 	};
 	process.on('exit', leaveScreen);
+	// Unchanged rows of a frame are reused (source/render/line-cache.ts, BENCHMARKS.md part 8);
+	// MCPTOP_LINE_CACHE=off draws with Ink's own Output, for comparison.
+	if (process.env['MCPTOP_LINE_CACHE'] !== 'off') installLineCache();
 	const app = render(
 		<App
 			store={store}

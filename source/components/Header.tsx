@@ -4,7 +4,7 @@ import {formatClock, formatInterval} from '../lib/format.js';
 import type {Snapshot} from '../types.js';
 import {C, HealthWord} from './theme.js';
 
-export function Header(props: {
+function HeaderView(props: {
 	snapshot: Snapshot;
 	width: number;
 	readOnly: boolean;
@@ -54,3 +54,6 @@ export function Header(props: {
 		</Text>
 	);
 }
+
+// Props unchanged (a key that only moves focus elsewhere, a resize of another pane): no render.
+export const Header = React.memo(HeaderView);

@@ -43,7 +43,7 @@ function Spark({samples, width}: {samples: Array<number | null>; width: number})
 	);
 }
 
-export function LatencyPane(props: LatencyPaneProps) {
+function LatencyPaneView(props: LatencyPaneProps) {
 	const l = props.latency;
 	const width = props.width;
 	const how = endpointDescription(l);
@@ -120,3 +120,6 @@ export function latencyPaneLines(latency: LatencyStatus): number {
 	if (latency.lastError && latency.health !== 'OK') return 3;
 	return sessionLine(latency) ? 3 : 2;
 }
+
+// Props unchanged (a key that only moves focus elsewhere, a resize of another pane): no render.
+export const LatencyPane = React.memo(LatencyPaneView);

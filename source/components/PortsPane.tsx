@@ -36,7 +36,7 @@ function probeText(p: PortStatus, endpoint: PortsPaneProps['endpoint']): string 
 	return p.error;
 }
 
-export function PortsPane(props: PortsPaneProps) {
+function PortsPaneView(props: PortsPaneProps) {
 	const {width} = props;
 	const extra = Math.max(0, width - 80);
 	const w = {
@@ -131,3 +131,6 @@ export function portsPaneLines(ports: PortStatus[]): number {
 	const editorLines = ports.filter((p) => p.editor && editorStateWords(p.editor)).length;
 	return Math.max(1, ports.length + ports.filter((p) => p.warning).length + editorLines);
 }
+
+// Props unchanged (a key that only moves focus elsewhere, a resize of another pane): no render.
+export const PortsPane = React.memo(PortsPaneView);

@@ -70,7 +70,7 @@ function SystemLine({
 	);
 }
 
-export function ProcessesPane(props: ProcessesPaneProps) {
+function ProcessesPaneView(props: ProcessesPaneProps) {
 	const {width} = props;
 	const w = {pid: 8, cpu: 6, rss: 8, trend: 8, cpuTrend: 7, leak: 5, up: 7, health: 7};
 	const fixed = w.pid + w.cpu + w.rss + w.trend + w.cpuTrend + w.leak + w.up + w.health;
@@ -143,3 +143,6 @@ export function ProcessesPane(props: ProcessesPaneProps) {
 		</Box>
 	);
 }
+
+// Props unchanged (a key that only moves focus elsewhere, a resize of another pane): no render.
+export const ProcessesPane = React.memo(ProcessesPaneView);

@@ -40,6 +40,9 @@ export class AlertBook {
 	private readonly warningTimes: RingBuffer<number>;
 	private readonly recentSevere: RingBuffer<{time: number; severity: Severity}>;
 	private linesRead = 0;
+	/** Bumped by every change to the alerts; `newest` copies them again only after one. */
+	private version = 0;
+	private shown: {version: number; items: Alert[]} | null = null;
 	/** Which alert key a still-changing record shows itself under; the key's current owner. */
 	private readonly keyOfRecord = new Map<number, string>();
 	private readonly ownerOfKey = new Map<string, number>();
@@ -67,6 +70,7 @@ export class AlertBook {
 	apply(change: AlertChange): Alert | null {
 		const r = change.record;
 		if (r.severity === null) return null;
+		this.version++;
 		let key: string | undefined;
 		if (change.isNew) {
 			this.count(r.severity, r.time);
@@ -179,6 +183,7 @@ export class AlertBook {
 	}
 
 	add(line: LogLine): Alert {
+		this.version++;
 		this.count(line.severity, line.time);
 		const key = `${line.severity}\u0000${line.source}\u0000${withoutTimestamp(line.text)}`;
 		const existing = this.byKey.get(key);
@@ -211,10 +216,16 @@ export class AlertBook {
 		return alert;
 	}
 
-	/** Newest first. */
+	/**
+	 * Newest first. The same array until the book changes (any alert added, merged or given more
+	 * traceback or context), so a snapshot, a pane and the JSON writer can tell "unchanged" by identity.
+	 */
 	newest(n: number): Alert[] {
-		const all = [...this.byKey.values()];
-		return all.slice(Math.max(0, all.length - n)).reverse();
+		if (this.shown?.version !== this.version) {
+			this.shown = {version: this.version, items: [...this.byKey.values()].reverse()};
+		}
+		const all = this.shown.items;
+		return n >= all.length ? all : all.slice(0, n);
 	}
 
 	status(now: number, sources: LogSourceStatus[]): AlertsStatus {

@@ -405,6 +405,8 @@ export class MonitorStore {
 			now,
 			this.probes.logs.map((l) => l.status()),
 		);
+		// alerts.items is the same array while no alert changed (AlertBook.newest): panes and the JSON
+		// writer tell "unchanged" by identity.
 		if (alerts.meta) say(alerts.health, alerts.meta);
 		else if (alerts.health === 'WARN') say('WARN', 'recent errors in the logs');
 		for (const [name, error] of this.probeErrors) say('WARN', `${name} probe failed: ${error}`);

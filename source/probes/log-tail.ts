@@ -25,8 +25,21 @@ export type LogTailOptions = {
 	classifier: AlertClassifier;
 	/** Existing lines to read at start (default 0: start at the end, like `tail -F -n 0`). */
 	backlogLines?: number;
-	/** Poll interval of the stat check that is the source of truth (default 250 ms). */
+	/**
+	 * Interval of the stat check when no folder watch works, and while a rotated-away or deleted
+	 * file is still read, which no watch event announces (default 250 ms).
+	 */
 	pollMs?: number;
+	/**
+	 * Interval of the stat check while the folder watch works: a backstop for filesystems whose
+	 * watchers miss events (network, some container mounts) (default 5000 ms).
+	 */
+	backstopMs?: number;
+	/**
+	 * Shortest time from one watch-driven read cycle to the next: a writer that appends every few
+	 * milliseconds costs a few cycles a second, not one per write (default 200 ms).
+	 */
+	eventGapMs?: number;
 	/** Bytes of each line's text that are kept; longer lines are counted and cut (default 4096). */
 	maxLineBytes?: number;
 	onBatch: (batch: LogTailBatch) => void;
@@ -40,7 +53,7 @@ export type LogTailOptions = {
 	 * keep appending to the old file until they reopen their log (default 5000 ms).
 	 */
 	rotationGraceMs?: number;
-	/** Watch the folder for change events as a wake-up hint (default true). */
+	/** Watch the folder for change events, which then drive the reads (default true). */
 	watch?: boolean;
 };
 
@@ -126,8 +139,10 @@ const openFlags =
 /**
  * Follows one log file like `tail -F`: from the end (or the last `backlogLines` lines), through
  * rotation by rename, copytruncate, deletion and re-creation, and a file that does not exist yet.
- * fs.watch on the folder is only a wake-up hint; a stat poll every `pollMs` is the truth, because
- * watchers miss events on network and container filesystems.
+ * Change events of a watch on the folder (inotify on Linux) drive the reads, so a quiet file costs
+ * nothing; a stat every `backstopMs` catches what watchers miss on network and container
+ * filesystems. Without a working watch, and while an old file is still read after a rotation or a
+ * deletion (its writes raise no event for the watched name), a stat every `pollMs` drives them.
  */
 export class LogTail {
 	private readonly file: string;
@@ -135,6 +150,8 @@ export class LogTail {
 	private readonly classifier: AlertClassifier;
 	private readonly backlogLines: number;
 	private readonly pollMs: number;
+	private readonly backstopMs: number;
+	private readonly eventGapMs: number;
 	private readonly maxLineBytes: number;
 	private readonly onBatch: (batch: LogTailBatch) => void;
 	private readonly now: () => number;
@@ -162,6 +179,8 @@ export class LogTail {
 	private again = false;
 	private budget = 0;
 	private timer: NodeJS.Timeout | null = null;
+	private eventTimer: NodeJS.Timeout | null = null;
+	private lastCycleAt = 0;
 	private immediate: NodeJS.Immediate | null = null;
 	private watcher: fs.FSWatcher | null = null;
 	private watchRetryAt = 0;
@@ -180,6 +199,8 @@ export class LogTail {
 		this.classifier = options.classifier;
 		this.backlogLines = Math.max(0, Math.floor(options.backlogLines ?? 0));
 		this.pollMs = Math.max(10, options.pollMs ?? 250);
+		this.backstopMs = Math.max(this.pollMs, options.backstopMs ?? 5000);
+		this.eventGapMs = Math.max(0, options.eventGapMs ?? 200);
 		this.maxLineBytes = Math.max(16, Math.floor(options.maxLineBytes ?? 4096));
 		this.onBatch = options.onBatch;
 		this.now = options.now ?? Date.now;
@@ -193,20 +214,17 @@ export class LogTail {
 	start(): void {
 		if (this.started || this.stopped) return;
 		this.started = true;
-		this.timer = setInterval(() => {
-			this.ensureWatcher();
-			this.wake();
-		}, this.pollMs);
-		this.timer.unref();
 		this.ensureWatcher();
 		this.wake();
 	}
 
 	async stop(): Promise<void> {
 		this.stopped = true;
-		if (this.timer) clearInterval(this.timer);
+		if (this.timer) clearTimeout(this.timer);
+		if (this.eventTimer) clearTimeout(this.eventTimer);
 		if (this.immediate) clearImmediate(this.immediate);
 		this.timer = null;
+		this.eventTimer = null;
 		this.immediate = null;
 		this.watcher?.close();
 		this.watcher = null;
@@ -257,18 +275,55 @@ export class LogTail {
 		// The folder, not the file: a watch on the file dies with a rename or delete.
 		try {
 			const watcher = fs.watch(path.dirname(this.file), {persistent: false}, (_event, name) => {
-				if (!name || name === this.source) this.wake();
+				if (!name || name === this.source) this.onChange();
 			});
 			watcher.on('error', () => {
 				watcher.close();
 				if (this.watcher === watcher) this.watcher = null;
 				this.watchRetryAt = Date.now() + watchRetryMs;
+				this.schedule();
 			});
 			this.watcher = watcher;
 		} catch {
 			// Folder missing or out of inotify watches: the poll still works, try again later.
 			this.watchRetryAt = now + watchRetryMs;
 		}
+	}
+
+	/** A change event for the path: one read cycle soon, at most one per `eventGapMs`. */
+	private onChange(): void {
+		if (this.stopped || this.eventTimer) return;
+		const wait = this.lastCycleAt + this.eventGapMs - Date.now();
+		if (wait <= 0) return this.wake();
+		this.eventTimer = setTimeout(() => {
+			this.eventTimer = null;
+			this.wake();
+		}, wait);
+		this.eventTimer.unref();
+	}
+
+	/**
+	 * The next stat check. Fast when no event would tell: no watch, an old file still read after a
+	 * rotation or deletion, the path gone while its file is open, or an error being retried. A path
+	 * with no file yet is not among them: its creation is an event in the folder.
+	 */
+	private schedule(): void {
+		if (this.stopped || !this.started) return;
+		if (this.timer) clearTimeout(this.timer);
+		const fast =
+			this.watcher === null ||
+			this.retired.length > 0 ||
+			this.state === 'error' ||
+			(this.current !== null && this.state !== 'following');
+		this.timer = setTimeout(
+			() => {
+				this.timer = null;
+				this.ensureWatcher();
+				this.wake();
+			},
+			fast ? this.pollMs : this.backstopMs,
+		);
+		this.timer.unref();
 	}
 
 	private async runCycle(): Promise<void> {
@@ -287,11 +342,13 @@ export class LogTail {
 					this.wake();
 				});
 			}
+			this.schedule();
 		}
 	}
 
 	private async cycle(): Promise<void> {
 		this.cycles++;
+		this.lastCycleAt = Date.now();
 		this.batchTime = this.now();
 		this.budget = this.maxBytesPerCycle;
 		try {

@@ -120,3 +120,20 @@ test('records: context after arrives later; a done record stops changing its ale
 	assert.equal(book.apply({record: rec(2, {severity: null}), isNew: true}), null);
 	assert.deepEqual(book.status(3000, []).totals, {critical: 0, error: 0, warning: 1});
 });
+
+test('the alert list is the same array until the book changes, and a new one when an older alert gains context', () => {
+	const book = new AlertBook({warningBurst: 10, warningWindowMs: 300_000});
+	book.apply({record: rec(1, {closed: true}), isNew: true});
+	book.apply({record: rec(2, {closed: true, done: true, text: 'a second error'}), isNew: true});
+	const first = book.status(3000, []).items;
+	assert.equal(book.status(4000, []).items, first, 'nothing changed: the same list');
+	// The older alert (not the newest) gets the lines after it: same length, same newest alert.
+	book.apply({record: rec(1, {closed: true, after: ['INFO retrying']}), isNew: false});
+	const next = book.status(5000, []).items;
+	assert.notEqual(next, first);
+	assert.equal(next.length, first.length);
+	assert.equal(next[0], first[0]);
+	assert.deepEqual(next[1]!.context, {before: [], after: ['INFO retrying']});
+	assert.equal(book.newest(1).length, 1);
+	assert.equal(book.status(6000, []).items, next);
+});

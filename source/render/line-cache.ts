@@ -1,0 +1,183 @@
+// An unchanged line costs next to nothing: Ink 6.8 builds every frame from scratch (a cell object for
+// every column of every row, each line tokenised for its ANSI codes, each cell measured, each row
+// joined again), so a 160×47 screen costs the same whether one character changed or none. This
+// replaces Output#get, the step that does that, with one that works out what lands on each row first
+// (the same clipping and transforms, in the same order) and reuses last frame's row string when a
+// row's writes are the same; a changed row is built by Ink's own get() on a one-row Output, so its
+// text is Ink's to the byte. Nothing else of Ink changes: panes stay React components, Yoga lays them
+// out, log-update writes the frame. test/render/line-cache.test.ts checks the result against Ink's
+// get() for random frames. Written to be offered upstream as a cache inside Output.
+import sliceAnsi from 'slice-ansi';
+import stringWidth from 'string-width';
+// Not in Ink's package exports: the class Ink's renderer uses, reached by its path (the bundle
+// resolves it to the same module, so the prototype patched here is the one Ink calls).
+import Output from '../../node_modules/ink/build/output.js';
+
+type Transformer = (line: string, index: number) => string;
+type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
+type Operation =
+	| {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]}
+	| {type: 'clip'; clip: Clip}
+	| {type: 'unclip'};
+type InkOutput = {width: number; height: number; operations: Operation[]};
+type Get = (this: unknown) => {output: string; height: number};
+
+const originalGet = (Output.prototype as unknown as {get: Get}).get;
+
+/** One write that lands on a row, after clipping and transforms: where and what. */
+type Piece = {x: number; line: string};
+
+// Row strings by row content; two generations, so a screen's rows stay and old ones age out.
+const maxRows = 1024;
+let rows = new Map<string, string>();
+let olderRows = new Map<string, string>();
+const widths = new Map<string, number>();
+// Cutting a line to its box (slice-ansi) is most of what is left once rows are reused: cut lines
+// by line and cut, in two generations like the rows.
+const maxCuts = 2048;
+let cuts = new Map<string, string>();
+let olderCuts = new Map<string, string>();
+
+function cut(line: string, from: number, to: number): string {
+	const key = `${from}:${to}:${line}`;
+	let text = cuts.get(key) ?? olderCuts.get(key);
+	if (text === undefined) text = sliceAnsi(line, from, to);
+	if (cuts.size >= maxCuts) {
+		olderCuts = cuts;
+		cuts = new Map();
+	}
+	cuts.set(key, text);
+	return text;
+}
+
+function widthOf(text: string): number {
+	let width = widths.get(text);
+	if (width === undefined) {
+		width = stringWidth(text);
+		if (widths.size > 2048) widths.clear();
+		widths.set(text, width);
+	}
+	return width;
+}
+
+function widestLine(text: string): number {
+	let widest = 0;
+	for (const line of text.split('\n')) widest = Math.max(widest, widthOf(line));
+	return widest;
+}
+
+/** What lands on each row, in Ink's order; null when a transform returned more than one line. */
+function piecesByRow(output: InkOutput): Piece[][] | null {
+	const byRow: Piece[][] = Array.from({length: output.height}, () => []);
+	const clips: Clip[] = [];
+	for (const operation of output.operations) {
+		if (operation.type === 'clip') {
+			clips.push(operation.clip);
+			continue;
+		}
+		if (operation.type === 'unclip') {
+			clips.pop();
+			continue;
+		}
+		if (!operation.text) continue;
+		let {x, y} = operation;
+		let lines = operation.text.split('\n');
+		const clip = clips.at(-1);
+		if (clip) {
+			const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+			const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+			if (clipHorizontally) {
+				const width = widestLine(operation.text);
+				if (x + width < clip.x1! || x > clip.x2!) continue;
+			}
+			if (clipVertically) {
+				if (y + lines.length < clip.y1! || y > clip.y2!) continue;
+			}
+			if (clipHorizontally) {
+				const from = x < clip.x1! ? clip.x1! - x : 0;
+				lines = lines.map((line) => {
+					const width = widthOf(line);
+					const to = x + width > clip.x2! ? clip.x2! - x : width;
+					return cut(line, from, to);
+				});
+				if (x < clip.x1!) x = clip.x1!;
+			}
+			if (clipVertically) {
+				const from = y < clip.y1! ? clip.y1! - y : 0;
+				const to = y + lines.length > clip.y2! ? clip.y2! - y : lines.length;
+				lines = lines.slice(from, to);
+				if (y < clip.y1!) y = clip.y1!;
+			}
+		}
+		let offsetY = 0;
+		for (let [index, line] of lines.entries()) {
+			const row = byRow[y + offsetY];
+			if (!row) continue;
+			for (const transformer of operation.transformers) line = transformer(line, index);
+			if (line.includes('\n')) return null;
+			row.push({x, line});
+			offsetY++;
+		}
+	}
+	return byRow;
+}
+
+function rowText(width: number, pieces: Piece[]): string {
+	if (pieces.length === 0) return '';
+	// Length-prefixed, so no text can make two different rows read as one.
+	let key = String(width);
+	for (const p of pieces) key += `|${p.x}:${p.line.length}:${p.line}`;
+	let text = rows.get(key) ?? olderRows.get(key);
+	if (text === undefined) {
+		const one = new Output({width, height: 1});
+		for (const piece of pieces) one.write(piece.x, 0, piece.line, {transformers: []});
+		text = originalGet.call(one).output;
+	}
+	if (rows.size >= maxRows) {
+		olderRows = rows;
+		rows = new Map();
+	}
+	rows.set(key, text);
+	return text;
+}
+
+function cachedGet(this: InkOutput): {output: string; height: number} {
+	const byRow = piecesByRow(this);
+	if (!byRow) return originalGet.call(this);
+	return {
+		output: byRow.map((pieces) => rowText(this.width, pieces)).join('\n'),
+		height: byRow.length,
+	};
+}
+
+/** Ink's own Output#get, for comparison in tests and the bench. */
+export function inkOutputGet(output: unknown): {output: string; height: number} {
+	return originalGet.call(output);
+}
+
+/** Output#get with the row cache; the same text as Ink's. */
+export function cachedOutputGet(output: unknown): {output: string; height: number} {
+	return cachedGet.call(output as InkOutput);
+}
+
+let installed = false;
+
+/** Makes every Ink frame from now on reuse unchanged rows. Idempotent. */
+export function installLineCache(): void {
+	if (installed) return;
+	installed = true;
+	(Output.prototype as unknown as {get: Get}).get = cachedGet as Get;
+}
+
+/** Back to Ink's own get (tests, and the bench's side-by-side of both). */
+export function uninstallLineCache(): void {
+	if (!installed) return;
+	installed = false;
+	(Output.prototype as unknown as {get: Get}).get = originalGet;
+	rows.clear();
+	olderRows.clear();
+	cuts.clear();
+	olderCuts.clear();
+}
+
+export {Output as InkOutputClass};

@@ -1,0 +1,193 @@
+// The tail driven by folder watch events (inotify on Linux), with the stat backstop pushed out of
+// reach: every tail -F guarantee must hold on events alone, and a quiet file must cost no cycles.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {afterEach, beforeEach, test} from 'node:test';
+import {defaultConfig} from '../../source/config.js';
+import {compileRules} from '../../source/monitor/alert-rules.js';
+import {LogTail, type LogTailOptions} from '../../source/probes/log-tail.js';
+import {BatchCollector, makeTempDir, removeDir, waitFor} from '../helpers/logtail-support.js';
+
+const classifier = compileRules(defaultConfig().alerts.rules);
+const noBackstop = 600_000;
+
+let dir = '';
+let file = '';
+const tails: LogTail[] = [];
+
+beforeEach(() => {
+	dir = makeTempDir();
+	file = path.join(dir, 'app.log');
+});
+
+afterEach(async () => {
+	await Promise.all(tails.splice(0).map((tail) => tail.stop()));
+	removeDir(dir);
+});
+
+function follow(options: Partial<LogTailOptions> = {}): {tail: LogTail; got: BatchCollector} {
+	const got = new BatchCollector();
+	const tail = new LogTail({
+		path: file,
+		classifier,
+		pollMs: 20,
+		backstopMs: noBackstop,
+		eventGapMs: 20,
+		onBatch: got.onBatch,
+		...options,
+	});
+	tails.push(tail);
+	tail.start();
+	return {tail, got};
+}
+
+async function following(tail: LogTail): Promise<void> {
+	await waitFor(() => tail.status().state === 'following', 'the tail to open the file');
+}
+
+/** Asks for a few more read cycles, to show that nothing more arrives. */
+async function settle(tail: LogTail): Promise<void> {
+	for (let i = 0; i < 3; i++) {
+		const cycles = tail.progress().cycles;
+		tail.wake();
+		await waitFor(() => tail.progress().cycles > cycles, 'one more read cycle');
+	}
+}
+
+test('a quiet file under a working watch costs no read cycles until the backstop', async () => {
+	fs.writeFileSync(file, 'old\n');
+	const {tail} = follow();
+	await following(tail);
+	await sleep(50);
+	const before = tail.progress().cycles;
+	// A poll every 20 ms would have run about 15 cycles here.
+	await sleep(300);
+	assert.equal(tail.progress().cycles, before);
+	fs.appendFileSync(file, 'INFO woke by the event\n');
+	await waitFor(() => tail.progress().cycles > before, 'a cycle from the change event');
+});
+
+test('appends are read on change events alone', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow();
+	await following(tail);
+	for (let i = 0; i < 5; i++) {
+		fs.appendFileSync(file, `2025-09-17 10:00:0${i},000 - ERROR - event ${i}\n`);
+		await waitFor(() => got.lines === i + 1, `line ${i + 1}`);
+	}
+	await settle(tail);
+	assert.equal(got.lines, 5);
+	assert.equal(got.counts.error, 5);
+});
+
+test('a partial line is held until its newline arrives, on events alone', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow();
+	await following(tail);
+	fs.appendFileSync(file, 'INFO half');
+	await waitFor(() => tail.progress().partialBytes === 9, 'the partial line held');
+	assert.equal(got.lines, 0);
+	fs.appendFileSync(file, ' and the rest\n');
+	await waitFor(() => got.lines === 1, 'the completed line');
+	assert.deepEqual(got.seen, ['INFO half and the rest']);
+});
+
+test('rename rotation on events, with writes to the old file after the rename', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow({rotationGraceMs: 200});
+	await following(tail);
+	const old = fs.openSync(file, 'a');
+	fs.writeSync(old, 'one\n');
+	await waitFor(() => got.lines === 1, 'the first line');
+	fs.renameSync(file, `${file}.1`);
+	// The writer has not reopened its log yet: this line goes to the renamed file.
+	fs.writeSync(old, 'two, after the rename\n');
+	fs.closeSync(old);
+	fs.writeFileSync(file, 'three, in the new file\n');
+	await waitFor(() => got.lines === 3, 'all three lines');
+	await waitFor(() => tail.progress().retiredFiles === 0, 'the old file closed');
+	await settle(tail);
+	assert.deepEqual([...got.seen].sort(), [
+		'one',
+		'three, in the new file',
+		'two, after the rename',
+	]);
+	assert.equal(tail.status().rotations, 1);
+});
+
+test('copytruncate on events: the truncated file is read again from its start', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow();
+	await following(tail);
+	fs.appendFileSync(file, 'a fairly long first line before the copy\n');
+	await waitFor(() => got.lines === 1, 'the first line');
+	fs.truncateSync(file, 0);
+	fs.appendFileSync(file, 'after\n');
+	await waitFor(() => got.lines === 2, 'the line after the truncation');
+	await settle(tail);
+	assert.deepEqual(got.seen, ['a fairly long first line before the copy', 'after']);
+	assert.equal(tail.status().truncations, 1);
+});
+
+test('deletion and re-creation on events', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow({rotationGraceMs: 50});
+	await following(tail);
+	fs.appendFileSync(file, 'before\n');
+	await waitFor(() => got.lines === 1, 'the first line');
+	fs.unlinkSync(file);
+	await waitFor(() => tail.status().state === 'waiting', 'the tail to notice the deletion');
+	fs.writeFileSync(file, 'again 1\nagain 2\n');
+	await waitFor(() => got.lines === 3, 'the re-created file read from its start');
+	await settle(tail);
+	assert.deepEqual(got.seen, ['before', 'again 1', 'again 2']);
+	assert.equal(tail.status().state, 'following');
+});
+
+test('a file that does not exist yet is found by its creation event, without a fast poll', async () => {
+	const {tail, got} = follow({pollMs: noBackstop});
+	await waitFor(() => tail.progress().cycles >= 1, 'the first look');
+	// A second cycle starts only after the first ended: the path was seen without a file, so the
+	// file created next is new (read from its first byte), not one that existed at the start.
+	tail.wake();
+	await waitFor(() => tail.progress().cycles >= 2, 'the first look finished');
+	assert.equal(tail.status().state, 'waiting');
+	fs.writeFileSync(file, 'first\nsecond\n');
+	await waitFor(() => got.lines === 2, 'both lines of the new file');
+	assert.deepEqual(got.seen, ['first', 'second']);
+});
+
+test('many quick appends become few read cycles, and no line is lost', async () => {
+	fs.writeFileSync(file, '');
+	const gap = 100;
+	const {tail, got} = follow({eventGapMs: gap});
+	await following(tail);
+	const cycles = tail.progress().cycles;
+	const began = Date.now();
+	for (let i = 0; i < 40; i++) {
+		fs.appendFileSync(file, `INFO line ${i}\n`);
+		await sleep(5);
+	}
+	await waitFor(() => got.lines === 40, 'all 40 lines');
+	const elapsed = Date.now() - began;
+	// One cycle per gap at most (plus the first event's and the last one's).
+	assert.ok(
+		tail.progress().cycles - cycles <= Math.ceil(elapsed / gap) + 2,
+		`${tail.progress().cycles - cycles} cycles in ${elapsed} ms`,
+	);
+	assert.ok(tail.progress().cycles - cycles < 40);
+	await settle(tail);
+	assert.equal(got.lines, 40);
+});
+
+test('without a watch the poll follows appends', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow({watch: false});
+	await following(tail);
+	fs.appendFileSync(file, 'INFO polled\n');
+	await waitFor(() => got.lines === 1, 'the polled line');
+	const before = tail.progress().cycles;
+	await waitFor(() => tail.progress().cycles >= before + 3, 'the poll going on');
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {defaultConfig} from '../../source/config.js';
+import {MonitorStore, type MonitorProbes} from '../../source/monitor/store.js';
+import {snapshotSerializer} from '../../source/render/snapshot-json.js';
+import type {EndpointStatus, LogLine} from '../../source/types.js';
+
+// The store is real; the probes answer at once with fixed readings.
+function probes(): MonitorProbes {
+	return {
+		ports: {sample: async () => []},
+		processes: {sample: async () => []},
+		system: {
+			sample: async () => ({
+				cpuPercent: 10,
+				memoryPercent: 40,
+				totalMb: 8000,
+				availableMb: 4000,
+				diskPath: '/',
+				diskPercent: 30,
+				diskFreeGb: 50,
+			}),
+		},
+		endpoint: {
+			start() {},
+			stop: async () => {},
+			probe: async () => ({time: 0, ms: 12, error: null}),
+			status: () =>
+				({
+					url: 'ws://127.0.0.1:1',
+					kind: 'ws',
+					state: 'connected',
+					lastError: null,
+					hint: null,
+					reconnects: 0,
+					nextRetryAt: null,
+				}) as EndpointStatus,
+		},
+		logs: [],
+	};
+}
+
+const hostile = [
+	'2025-09-17 10:00:00,123 - ERROR - "items":"\u0000mcptop-alert-items\u0000"',
+	'\u0000mcptop-alert-items\u0000',
+	'WARNING quotes " and backslashes \\ and "items":[]',
+	'CRITICAL 界 😀 \u2028 line separator',
+];
+
+test('--json lines are JSON.stringify of each snapshot, and the alert list is kept while unchanged', async () => {
+	const cfg = defaultConfig();
+	cfg.intervalMs = 30;
+	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
+	const toJson = snapshotSerializer();
+	store.start();
+	try {
+		let previous = store.getSnapshot();
+		for (let round = 0; round < 8; round++) {
+			const adds = round % 2 === 0;
+			if (adds) {
+				const line: LogLine = {
+					source: 'app.log',
+					severity: round % 4 === 0 ? 'error' : 'warning',
+					text: hostile[round % hostile.length]!,
+					time: round,
+				};
+				store.ingest({source: 'app.log', lines: 3, alerts: [line, line], lastLines: []});
+			}
+			await store.nextRound();
+			const snapshot = store.getSnapshot();
+			assert.equal(toJson(snapshot), JSON.stringify(snapshot));
+			assert.deepEqual(JSON.parse(toJson(snapshot)), JSON.parse(JSON.stringify(snapshot)));
+			if (round > 0) {
+				// A round without new alerts keeps the very same list; one with new alerts does not.
+				assert.equal(snapshot.alerts.items === previous.alerts.items, !adds, `round ${round}`);
+			}
+			previous = snapshot;
+		}
+		// Rounds 4 and 6 repeat the lines of rounds 0 and 2: merged (same length, a new newest alert).
+		assert.equal(previous.alerts.items.length, 2);
+		assert.deepEqual(
+			previous.alerts.items.map((a) => a.count),
+			[4, 4],
+		);
+		assert.equal(previous.alerts.totals.error + previous.alerts.totals.warning, 8);
+	} finally {
+		await store.stop();
+	}
+});
