@@ -2,7 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, col, formatClock} from '../lib/format.js';
 import {alertMessage} from '../lib/log-line.js';
-import type {Alert, AlertsStatus, Severity} from '../types.js';
+import type {Alert, AlertsStatus, LogSourceStatus, Severity} from '../types.js';
 import {severities, viewAlerts, type FilterMode} from '../ui/alert-filter.js';
 import {C, PaneTitle, severityColor} from './theme.js';
 
@@ -38,7 +38,7 @@ export function filterAlerts(items: Alert[], filter: string): Alert[] {
 
 const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
-export function AlertsPane(props: AlertsPaneProps) {
+function AlertsPaneView(props: AlertsPaneProps) {
 	const {alerts, width} = props;
 	const mode = props.filterMode ?? 'regex';
 	const computed = props.visible
@@ -139,3 +139,45 @@ export function AlertsPane(props: AlertsPaneProps) {
 		</Box>
 	);
 }
+
+/**
+ * Whether the pane would draw the same: the store builds a new AlertsStatus every tick, but its list
+ * is the same array until an alert changes (AlertBook.newest), so the parts the pane shows are
+ * compared rather than the object. health and recentWarnings are not drawn here.
+ */
+export function sameAlertsPaneProps(a: AlertsPaneProps, b: AlertsPaneProps): boolean {
+	const x = a.alerts;
+	const y = b.alerts;
+	return (
+		(x === y ||
+			(x.items === y.items &&
+				x.linesRead === y.linesRead &&
+				x.meta === y.meta &&
+				x.totals.critical === y.totals.critical &&
+				x.totals.error === y.totals.error &&
+				x.totals.warning === y.totals.warning &&
+				sameSources(x.sources, y.sources))) &&
+		a.width === b.width &&
+		a.height === b.height &&
+		a.focused === b.focused &&
+		a.selected === b.selected &&
+		a.filter === b.filter &&
+		a.editingFilter === b.editingFilter &&
+		a.filterMode === b.filterMode &&
+		a.filterProblem === b.filterProblem &&
+		a.shown === b.shown &&
+		a.visible === b.visible
+	);
+}
+
+function sameSources(a: LogSourceStatus[], b: LogSourceStatus[]): boolean {
+	if (a === b) return true;
+	if (a.length !== b.length) return false;
+	return a.every((s, i) => {
+		const t = b[i]!;
+		return s.path === t.path && s.state === t.state && s.error === t.error;
+	});
+}
+
+// An idle tick (no new line, no alert changed) draws nothing new here: no render, no layout of its rows.
+export const AlertsPane = React.memo(AlertsPaneView, sameAlertsPaneProps);

@@ -16,15 +16,13 @@ function fullWidth(keys: KeyHint[]): number {
  * would not fit, disabled keys are left out and the later keys lose their labels, so every working key
  * stays on screen.
  */
-export function KeyBar({
-	keys,
-	notice,
-	width = Infinity,
-}: {
+export type KeyBarProps = {
 	keys: KeyHint[];
 	notice?: string | null;
 	width?: number;
-}) {
+};
+
+function KeyBarView({keys, notice, width = Infinity}: KeyBarProps) {
 	if (notice) {
 		return (
 			<Text wrap="truncate-end">
@@ -75,3 +73,19 @@ export function KeyBar({
 		</Text>
 	);
 }
+
+/** Same line: keyHints builds a new list on every render of the App, so the hints are compared. */
+export function sameKeyBarProps(a: KeyBarProps, b: KeyBarProps): boolean {
+	return (
+		a.notice === b.notice &&
+		a.width === b.width &&
+		a.keys.length === b.keys.length &&
+		a.keys.every((k, i) => {
+			const l = b.keys[i]!;
+			return k.key === l.key && k.label === l.label && !k.disabled === !l.disabled;
+		})
+	);
+}
+
+// A tick that changes no key (the usual one) draws the same bar: no render.
+export const KeyBar = React.memo(KeyBarView, sameKeyBarProps);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import {stripVTControlCharacters} from 'node:util';
 import React from 'react';
 import {render} from 'ink-testing-library';
-import {AlertsPane, type AlertsPaneProps} from '../../source/components/AlertsPane.js';
+import {
+	AlertsPane,
+	sameAlertsPaneProps,
+	type AlertsPaneProps,
+} from '../../source/components/AlertsPane.js';
 import {alert, snapshot} from '../helpers/snapshot.js';
 
 const items = [
@@ -182,4 +186,70 @@ test('hidden severities are named; with all hidden the pane says how to show the
 		stripVTControlCharacters(l),
 	);
 	assert.match(none[2]!, /every severity is hidden \(1 2 3 show them\)/);
+});
+
+const paneProps = (over: Partial<AlertsPaneProps> = {}): AlertsPaneProps => ({
+	alerts,
+	width: 80,
+	height: 6,
+	focused: false,
+	selected: 0,
+	filter: '',
+	editingFilter: false,
+	...over,
+});
+
+test('memo: a new status with the same list, totals, lines and sources is the same pane', () => {
+	const a = paneProps({alerts: {...alerts, sources: [source('/tmp/a.log')]}});
+	// What the store hands each idle tick: new objects, the same list, what it counts unchanged.
+	const b = paneProps({
+		alerts: {
+			...alerts,
+			totals: {...alerts.totals},
+			sources: [{...source('/tmp/a.log'), linesRead: 99}],
+			recentWarnings: 3,
+		},
+	});
+	assert.equal(sameAlertsPaneProps(a, b), true);
+});
+
+test('memo: anything the pane draws makes it draw again', () => {
+	const a = paneProps();
+	const changes: Array<[string, Partial<AlertsPaneProps>]> = [
+		['list', {alerts: {...alerts, items: [...items]}}],
+		['lines read', {alerts: {...alerts, linesRead: alerts.linesRead + 1}}],
+		['a total', {alerts: {...alerts, totals: {...alerts.totals, warning: 8}}}],
+		['the meta-alert', {alerts: {...alerts, meta: 'high warning frequency'}}],
+		['a source waits', {alerts: {...alerts, sources: [{...source('/x'), state: 'waiting'}]}}],
+		['a source', {alerts: {...alerts, sources: [source('/x'), source('/y')]}}],
+		['width', {width: 81}],
+		['height', {height: 7}],
+		['focus', {focused: true}],
+		['cursor', {selected: 1}],
+		['filter', {filter: 'x'}],
+		['editing', {editingFilter: true}],
+		['mode', {filterMode: 'text'}],
+		['problem', {filterProblem: 'bad'}],
+		['shown', {shown: {critical: true, error: false, warning: true}}],
+		['visible', {visible: []}],
+	];
+	for (const [what, over] of changes) {
+		assert.equal(sameAlertsPaneProps(a, paneProps(over)), false, what);
+	}
+});
+
+test('memo: the pane re-rendered with new counts shows them, with equal ones stays', async () => {
+	const {lastFrame, rerender} = render(<AlertsPane {...paneProps()} />);
+	const first = lastFrame();
+	rerender(<AlertsPane {...paneProps({alerts: {...alerts, totals: {...alerts.totals}}})} />);
+	await new Promise((r) => setTimeout(r, 0));
+	assert.equal(lastFrame(), first);
+	rerender(
+		<AlertsPane
+			{...paneProps({alerts: {...alerts, linesRead: 12346, totals: {...alerts.totals, error: 2}}})}
+		/>,
+	);
+	await new Promise((r) => setTimeout(r, 0));
+	const title = stripVTControlCharacters(lastFrame() ?? '').split('\n')[0]!;
+	assert.match(title, /err 2 · warn 7 · 12346 lines/);
 });

@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import {render} from 'ink-testing-library';
-import {KeyBar} from '../../source/components/KeyBar.js';
+import {KeyBar, sameKeyBarProps} from '../../source/components/KeyBar.js';
 
 const keys = [
 	{key: 'q', label: 'quit'},
@@ -24,4 +24,20 @@ test('a narrow terminal keeps every working key: disabled left out, later keys l
 		'q quit  ? help  p pause  v validate  c',
 	);
 	assert.equal(render(<KeyBar keys={keys} width={20} />).lastFrame(), 'q quit  ? p v c');
+});
+
+test('memo: a new list of the same hints is the same bar; a changed hint draws again', async () => {
+	const copy = keys.map((k) => ({...k}));
+	assert.equal(sameKeyBarProps({keys, width: 80}, {keys: copy, width: 80}), true);
+	assert.equal(sameKeyBarProps({keys, width: 80}, {keys: copy, width: 81}), false);
+	assert.equal(sameKeyBarProps({keys}, {keys, notice: 'note'}), false);
+	assert.equal(sameKeyBarProps({keys}, {keys: keys.slice(1)}), false);
+	const relabelled = copy.map((k) => (k.key === 'p' ? {...k, label: 'resume'} : k));
+	assert.equal(sameKeyBarProps({keys}, {keys: relabelled}), false);
+	const enabled = copy.map((k) => (k.key === 'r' ? {key: 'r', label: 'restart'} : k));
+	assert.equal(sameKeyBarProps({keys}, {keys: enabled}), false);
+	const {lastFrame, rerender} = render(<KeyBar keys={keys} width={120} />);
+	rerender(<KeyBar keys={relabelled} width={120} />);
+	await new Promise((r) => setTimeout(r, 0));
+	assert.match(lastFrame() ?? '', /p resume/);
 });
