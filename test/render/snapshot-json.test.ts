@@ -87,3 +87,39 @@ test('--json lines are JSON.stringify of each snapshot, and the alert list is ke
 		await store.stop();
 	}
 });
+
+test('--json: alerts kept from line to line, merged, evicted past capacity, still JSON.stringify', async () => {
+	const cfg = defaultConfig();
+	cfg.intervalMs = 30;
+	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
+	const toJson = snapshotSerializer();
+	store.start();
+	try {
+		let seen = 0;
+		for (let round = 0; round < 12; round++) {
+			// 60 new lines a round and 10 repeats of older ones: the list passes the book's capacity.
+			const lines: LogLine[] = [];
+			for (let i = 0; i < 70; i++) {
+				const n = i < 60 ? round * 60 + i : (round * 7 + i) % (round * 60 + 1);
+				lines.push({
+					source: 'app.log',
+					severity: n % 3 === 0 ? 'error' : 'warning',
+					text: `${hostile[n % hostile.length]} #${n}`,
+					time: round * 1000 + i,
+				});
+			}
+			store.ingest({source: 'app.log', lines: lines.length, alerts: lines, lastLines: []});
+			await store.nextRound();
+			const snapshot = store.getSnapshot();
+			seen = Math.max(seen, snapshot.alerts.items.length);
+			assert.equal(toJson(snapshot), JSON.stringify(snapshot), `round ${round}`);
+		}
+		assert.ok(seen >= 500, `the list reached the book's capacity (${seen})`);
+		assert.ok(
+			store.getSnapshot().alerts.items.some((a) => a.count > 1),
+			'some alerts merged',
+		);
+	} finally {
+		await store.stop();
+	}
+});
