@@ -2,9 +2,11 @@
 // written at 1,000 lines/s (5 % warnings, 2 % errors, as part 8's busy row), on the screen (a 160×48
 // pseudo-terminal) or with --json. Prints the profile's summary over the window the log was busy.
 //
-//   npm run build && tsx scripts/bench-busy-profile.ts [--json] [--seconds N] [--rate N] [--keep FILE]
+//   npm run build && tsx scripts/bench-busy-profile.ts [--json | --serve] [--idle] [--seconds N] [--rate N]
+//                                                 [--keep FILE]
 //
-// --keep copies the .cpuprofile to FILE (for a look at one function's inclusive time, before and after).
+// --serve profiles `mcptop serve` (the headless collector, /metrics on a free port) instead; --idle
+// leaves the log empty (where an idle collector's CPU goes). --keep copies the .cpuprofile to FILE (for a look at one function's inclusive time, before and after).
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +28,9 @@ function option(name: string, fallback: number): number {
 	return value;
 }
 
-const json = process.argv.includes('--json');
+const serve = process.argv.includes('--serve');
+const json = serve || process.argv.includes('--json');
+const idle = process.argv.includes('--idle');
 const seconds = option('seconds', 30);
 const rate = option('rate', 1000);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-busy-profile-'));
@@ -46,14 +50,27 @@ const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', profileDir];
 let windowStart = 0;
 let windowEnd = 0;
 let exitedAt: number | null = null;
-const writer = () => startRateWriter(source, log, rate, seconds + 30);
+const writer = () =>
+	idle
+		? {stop: async () => ({lines: 0, seconds: 0})}
+		: startRateWriter(source, log, rate, seconds + 30);
 try {
 	if (json) {
-		const child = spawn(process.execPath, [...nodeArgs, builtCli, ...flags, '--json'], {
-			cwd: work,
-			env,
-			stdio: ['ignore', 'ignore', 'inherit'],
-		});
+		const child = spawn(
+			process.execPath,
+			[
+				...nodeArgs,
+				builtCli,
+				...(serve ? ['serve', '--metrics-listen', '127.0.0.1:0'] : []),
+				...flags,
+				...(serve ? [] : ['--json']),
+			],
+			{
+				cwd: work,
+				env,
+				stdio: ['ignore', 'ignore', 'inherit'],
+			},
+		);
 		const exited = new Promise<void>((resolve) =>
 			child.once('exit', () => {
 				exitedAt = performance.now();
@@ -98,7 +115,7 @@ const summary = summariseProfile(
 	repoRoot,
 );
 process.stdout.write(
-	`${json ? '--json' : 'TUI 160×48'}, log at ${rate} lines/s, ${seconds} s window\n${summary.text}\n`,
+	`${serve ? 'serve' : json ? '--json' : 'TUI 160×48'}, ${idle ? 'idle log' : `log at ${rate} lines/s`}, ${seconds} s window\n${summary.text}\n`,
 );
 const keep = process.argv.indexOf('--keep');
 if (keep >= 0 && process.argv[keep + 1]) {
