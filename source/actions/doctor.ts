@@ -20,7 +20,7 @@ import type {
 	StepStatus,
 	Triage,
 } from '../types.js';
-import {fsErrorText} from './fs-safe.js';
+import {existingDir, fsErrorText} from './fs-safe.js';
 import {noCommandHelp} from './restart.js';
 import {programOf} from './targets.js';
 import {
@@ -365,21 +365,6 @@ function askPython(
 			},
 		);
 	});
-}
-
-async function existingDir(dir: string): Promise<string> {
-	let current = path.resolve(dir);
-	for (let i = 0; i < 64; i++) {
-		try {
-			if ((await fsp.stat(current)).isDirectory()) return current;
-		} catch {
-			// The parent, then.
-		}
-		const parent = path.dirname(current);
-		if (parent === current) break;
-		current = parent;
-	}
-	return '/';
 }
 
 /** The interpreter and, from the same run, the packages importable in it. */

@@ -284,3 +284,22 @@ export async function atomicWriteFile(
 	}
 	await fsyncDir(path.dirname(target));
 }
+
+/**
+ * The nearest folder that exists (the folder itself, else its parent, …), so a missing project dir
+ * still gets its disk measured and its checks run somewhere real.
+ */
+export async function existingDir(dir: string): Promise<string> {
+	let current = path.resolve(dir);
+	for (let i = 0; i < 64; i++) {
+		try {
+			if ((await fsp.stat(current)).isDirectory()) return current;
+		} catch {
+			// Try the parent.
+		}
+		const parent = path.dirname(current);
+		if (parent === current) break;
+		current = parent;
+	}
+	return '/';
+}

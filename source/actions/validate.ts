@@ -16,6 +16,7 @@ import {
 	sessionDescription,
 } from '../mcp/resolve.js';
 import type {ActionResult, Config, StepReporter, StepStatus} from '../types.js';
+import {existingDir} from './fs-safe.js';
 import {latestBackupManifest, type BackupManifest} from './backup.js';
 import {tcpConnect} from './restart.js';
 import {establishedCount} from './targets.js';
@@ -96,22 +97,6 @@ async function memoryMb(): Promise<{totalMb: number; availableMb: number}> {
 	} catch {
 		return {totalMb: os.totalmem() / 2 ** 20, availableMb: os.freemem() / 2 ** 20};
 	}
-}
-
-/** The nearest folder that exists, so a missing project dir still gets its disk measured. */
-async function existingDir(dir: string): Promise<string> {
-	let current = path.resolve(dir);
-	for (let i = 0; i < 64; i++) {
-		try {
-			if ((await fsp.stat(current)).isDirectory()) return current;
-		} catch {
-			// Try the parent.
-		}
-		const parent = path.dirname(current);
-		if (parent === current) break;
-		current = parent;
-	}
-	return '/';
 }
 
 export async function checkSystem(config: Config): Promise<CheckResult> {

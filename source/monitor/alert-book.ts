@@ -1,23 +1,10 @@
 import {withoutTimestamp} from '../lib/log-line.js';
 import {RingBuffer} from '../lib/ring.js';
 import type {Alert, AlertsStatus, Health, LogLine, LogSourceStatus, Severity} from '../types.js';
+import type {LogRecord} from '../logs/log-records.js';
 
 /** A log record as the book needs it (source/logs/log-records.ts makes these). */
-export type AlertRecord = {
-	id: number;
-	source: string;
-	severity: Severity | null;
-	text: string;
-	time: number;
-	traceback: string[];
-	tracebackLines: number;
-	before: string[];
-	after: string[];
-	errorType: string | null;
-	frame: string | null;
-	closed: boolean;
-	done: boolean;
-};
+export type AlertRecord = Omit<LogRecord, 'probeEcho'>;
 
 /** A record to show (new) or one that changed since (more traceback, after-context, closed). */
 export type AlertChange = {record: AlertRecord; isNew: boolean};
