@@ -354,13 +354,21 @@ test('from 1×1 up, through resizes and in every view: no line wider than the te
 		[41, 13],
 		[120, 40],
 	] as const;
-	// The views: the panes, help, a question (the dialog), the alert shown whole.
-	for (const keys of ['', '?', 'r', '\r']) {
+	// The views: the panes, help, a question (the dialog), the alert shown whole, the log history,
+	// the trend lines, a process's profile.
+	for (const keys of ['', '?', 'r', '\r', 'H', 't', '\t\t\r']) {
 		const {stdout, stdin, unmount} = sizedHarness(crowded(), 120, 40);
 		await frameWhere(stdout, (l) => l.some((line) => /Alerts/.test(line)));
 		if (keys) {
 			stdin.write(keys);
-			const shown = {'?': /▶ Help/, r: /Proceed\?/, '\r': /▶ Alert /}[keys]!;
+			const shown = {
+				'?': /▶ Help/,
+				r: /Proceed\?/,
+				'\r': /▶ Alert /,
+				H: /History of the logs/,
+				t: /▶ Trends/,
+				'\t\t\r': /▶ Process /,
+			}[keys]!;
 			await frameWhere(stdout, (l) => l.some((line) => shown.test(line)));
 		}
 		for (const [columns, rows] of sizes) {
