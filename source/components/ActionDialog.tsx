@@ -14,6 +14,11 @@ const mark: Record<ActionStep['status'], {text: string; color: string}> = {
 	skipped: {text: '- SKIP', color: 'gray'},
 };
 
+/** A step is one row: a detail of several lines (the doctor's "Interpreter: …\nPackages: …") joined. */
+function oneLine(text: string): string {
+	return text.replace(/\s*\n\s*/g, ' · ');
+}
+
 function Steps({steps, frame, rows}: {steps: ActionStep[]; frame: number; rows: number}) {
 	const shown = steps.slice(Math.max(0, steps.length - rows));
 	return (
@@ -31,7 +36,7 @@ function Steps({steps, frame, rows}: {steps: ActionStep[]; frame: number; rows: 
 							: mark[s.status].text}
 					</C>
 					{` ${s.label}`}
-					{s.detail ? <C dim>{`  ${s.detail}`}</C> : null}
+					{s.detail ? <C dim>{`  ${oneLine(s.detail)}`}</C> : null}
 				</Text>
 			))}
 		</>
