@@ -82,6 +82,8 @@ test('restart.clean: the plan lists each matched file, the restart removes exact
 
 	const {report, steps} = recorder();
 	const result = await runRestart(config, plan, report);
+	// The server the restart started, in its own group: the sandbox stops it with the rest.
+	if (result.data.newPid) box!.track(result.data.newPid, true);
 	assert.equal(result.ok, true, result.summary);
 	assert.deepEqual(result.data.cleaned, [cached[0]!, ...sessions].sort());
 	assert.equal(steps.get('clean')?.status, 'ok');
