@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {col, fit, formatDuration, formatMs, transportShort} from '../lib/format.js';
+import {col, fit, formatDuration, formatMs, plural, transportShort} from '../lib/format.js';
 import {endpointPort} from '../lib/endpoint-url.js';
 import {triageReason, triageWords} from '../monitor/triage.js';
 import {editorStateWords} from '../probes/editor-state.js';
@@ -104,7 +104,7 @@ function PortsPaneView(props: PortsPaneProps) {
 				title="Ports"
 				focused={props.focused}
 				width={width}
-				summary={`${props.ports.length} ports${bad > 0 ? ` · ${bad} not OK` : ''}`}
+				summary={`${plural(props.ports.length, 'port')}${bad > 0 ? ` · ${bad} not OK` : ''}`}
 			/>
 			{props.header === false ? null : (
 				<Text wrap="truncate-end">

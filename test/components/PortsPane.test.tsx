@@ -1,6 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
+import {stripVTControlCharacters} from 'node:util';
 import {render} from 'ink-testing-library';
 import {PortsPane, portsPaneLines} from '../../source/components/PortsPane.js';
 import {latency, port, t0} from '../helpers/snapshot.js';
@@ -149,4 +150,20 @@ test('play mode from the editor log shows beside the bridge port, with its triag
 		/▶ play mode active: blueprint operations disabled\s+\[medium · editor state\]/,
 	);
 	assert.equal(portsPaneLines(ports), 3);
+});
+
+test('the title counts ports in words: "1 port", "2 ports"', () => {
+	const one = render(
+		<PortsPane
+			ports={[port()]}
+			endpoint={latency()}
+			now={t0}
+			width={100}
+			rows={3}
+			focused={false}
+			scroll={0}
+		/>,
+	);
+	assert.match(stripVTControlCharacters(one.lastFrame() ?? ''), / 1 port\b(?!s)/);
+	one.unmount();
 });
