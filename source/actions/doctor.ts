@@ -25,6 +25,7 @@ import {noCommandHelp} from './restart.js';
 import {programOf} from './targets.js';
 import {
 	choosePython,
+	pythonProbe,
 	pythonTimeoutMs,
 	worstStatus,
 	type CheckResult,
@@ -308,21 +309,6 @@ export async function checkCommand(config: Config, plan: StartPlan): Promise<Doc
 		},
 	);
 }
-
-// Packages arrive as argv, never pasted into the code.
-const pythonProbe = `
-import importlib.util, json, os, sys
-missing = []
-for name in sys.argv[1:]:
-    try:
-        found = importlib.util.find_spec(name) is not None
-    except Exception:
-        found = False
-    if not found:
-        missing.append(name)
-print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable,
-    "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "missing": missing}))
-`;
 
 type PythonAnswer = {version: string; executable: string; venv: string | null; missing: string[]};
 

@@ -184,8 +184,9 @@ function capitalise(s: string): string {
 
 // ---- Python environment ----
 
-// Packages arrive as argv, never pasted into the code, so a name cannot inject Python.
-const pythonProbe = `
+// Packages arrive as argv, never pasted into the code, so a name cannot inject Python. The doctor
+// runs it too, and reads the prefixes to tell a venv.
+export const pythonProbe = `
 import importlib.util, json, sys
 missing = []
 for name in sys.argv[1:]:
@@ -195,7 +196,8 @@ for name in sys.argv[1:]:
         found = False
     if not found:
         missing.append(name)
-print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable, "missing": missing}))
+print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable,
+    "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix), "missing": missing}))
 `;
 
 /** The project's python (relative to project.dir) when it exists, else python3 from PATH. */
