@@ -350,7 +350,7 @@ async function main(): Promise<void> {
 		// The alert list is serialised again only when it changed (source/render/snapshot-json.ts).
 		const toJson = snapshotSerializer();
 		store.subscribe(() => {
-			process.stdout.write(toJson(store.getSnapshot()) + '\n');
+			process.stdout.write(toJson(store.getSnapshot()));
 		});
 		process.stdout.on('error', () => void shutdown(0));
 		return;

@@ -3,35 +3,50 @@ import type {Alert, Snapshot} from '../types.js';
 // No JSON string can hold this token unescaped: the quotes around it are the value's own.
 const marker = '\u0000mcptop-alert-items\u0000';
 const markerJson = `"items":${JSON.stringify(marker)}`;
+const comma = Buffer.from(',');
 
 /**
- * JSON.stringify for a stream of snapshots (`--json`), the same text, with the alert list (up to
- * 500 alerts, most of a line) serialised again only when the store published a new list, and then
- * only the alerts in it that are new: the alert book never changes an alert in place (a merge or
- * a late traceback makes a new object), so an alert's text is kept for as long as the alert lives.
+ * The `--json` line of a snapshot as bytes: JSON.stringify(snapshot) and a newline, UTF-8. The alert
+ * list (up to 500 alerts with their context lines, ~0.5 MB of a busy log's line) is the line's bulk;
+ * each alert is encoded once for as long as it lives (the alert book never changes an alert in
+ * place: a merge or a late traceback makes a new object), the list's bytes are joined again only
+ * when the store published a new list, and the rest of the snapshot (a few KB) is stringified each
+ * time. Bytes, not a string: a string that size lives in V8's large-object space, and building it
+ * (and its UTF-8 copy for the write) every second under a busy log made most of mcptop's
+ * mark-compact collections (BENCHMARKS.md, part 8).
  */
-export function snapshotSerializer(): (snapshot: Snapshot) => string {
+export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
 	let items: Alert[] | null = null;
-	let itemsJson = '[]';
-	const alertJson = new WeakMap<Alert, string>();
-	const textOf = (alert: Alert) => {
-		let text = alertJson.get(alert);
-		if (text === undefined) {
-			text = JSON.stringify(alert);
-			alertJson.set(alert, text);
+	let itemsBytes = Buffer.from('[]');
+	const alertBytes = new WeakMap<Alert, Buffer>();
+	const bytesOf = (alert: Alert) => {
+		let bytes = alertBytes.get(alert);
+		if (bytes === undefined) {
+			bytes = Buffer.from(JSON.stringify(alert));
+			alertBytes.set(alert, bytes);
 		}
-		return text;
+		return bytes;
 	};
 	return (snapshot) => {
 		if (snapshot.alerts.items !== items) {
 			items = snapshot.alerts.items;
 			// JSON.stringify of an array of objects is exactly its elements' texts joined by commas.
-			itemsJson = `[${items.map(textOf).join(',')}]`;
+			const parts: Buffer[] = [Buffer.from('[')];
+			for (const [i, alert] of items.entries()) {
+				if (i > 0) parts.push(comma);
+				parts.push(bytesOf(alert));
+			}
+			parts.push(Buffer.from(']'));
+			itemsBytes = Buffer.concat(parts);
 		}
 		// Replacing a key's value keeps its place in the object, so the key order is JSON.stringify's.
 		const text = JSON.stringify({...snapshot, alerts: {...snapshot.alerts, items: marker}});
 		const at = text.indexOf(markerJson);
-		if (at < 0) return JSON.stringify(snapshot);
-		return `${text.slice(0, at)}"items":${itemsJson}${text.slice(at + markerJson.length)}`;
+		if (at < 0) return Buffer.from(`${JSON.stringify(snapshot)}\n`);
+		return Buffer.concat([
+			Buffer.from(`${text.slice(0, at)}"items":`),
+			itemsBytes,
+			Buffer.from(`${text.slice(at + markerJson.length)}\n`),
+		]);
 	};
 }

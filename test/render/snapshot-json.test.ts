@@ -68,8 +68,9 @@ test('--json lines are JSON.stringify of each snapshot, and the alert list is ke
 			}
 			await store.nextRound();
 			const snapshot = store.getSnapshot();
-			assert.equal(toJson(snapshot), JSON.stringify(snapshot));
-			assert.deepEqual(JSON.parse(toJson(snapshot)), JSON.parse(JSON.stringify(snapshot)));
+			const line = toJson(snapshot).toString('utf8');
+			assert.equal(line, `${JSON.stringify(snapshot)}\n`);
+			assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(snapshot)));
 			if (round > 0) {
 				// A round without new alerts keeps the very same list; one with new alerts does not.
 				assert.equal(snapshot.alerts.items === previous.alerts.items, !adds, `round ${round}`);
@@ -112,7 +113,11 @@ test('--json: alerts kept from line to line, merged, evicted past capacity, stil
 			await store.nextRound();
 			const snapshot = store.getSnapshot();
 			seen = Math.max(seen, snapshot.alerts.items.length);
-			assert.equal(toJson(snapshot), JSON.stringify(snapshot), `round ${round}`);
+			assert.equal(
+				toJson(snapshot).toString('utf8'),
+				`${JSON.stringify(snapshot)}\n`,
+				`round ${round}`,
+			);
 		}
 		assert.ok(seen >= 500, `the list reached the book's capacity (${seen})`);
 		assert.ok(
