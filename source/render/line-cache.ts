@@ -12,6 +12,7 @@ import stringWidth from 'string-width';
 // Not in Ink's package exports: the class Ink's renderer uses, reached by its path (the bundle
 // resolves it to the same module, so the prototype patched here is the one Ink calls).
 import Output from '../../node_modules/ink/build/output.js';
+import {memoByText} from './memo.js';
 
 type Transformer = (line: string, index: number) => string;
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
@@ -31,7 +32,6 @@ type Piece = {x: number; line: string};
 const maxRows = 1024;
 let rows = new Map<string, string>();
 let olderRows = new Map<string, string>();
-const widths = new Map<string, number>();
 // Cutting a line to its box (slice-ansi) is most of what is left once rows are reused: cut lines
 // by line and cut, in two generations like the rows.
 const maxCuts = 2048;
@@ -50,15 +50,7 @@ function cut(line: string, from: number, to: number): string {
 	return text;
 }
 
-function widthOf(text: string): number {
-	let width = widths.get(text);
-	if (width === undefined) {
-		width = stringWidth(text);
-		if (widths.size > 2048) widths.clear();
-		widths.set(text, width);
-	}
-	return width;
-}
+const widthOf = memoByText(stringWidth);
 
 function widestLine(text: string): number {
 	let widest = 0;
