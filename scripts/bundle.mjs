@@ -8,6 +8,7 @@ import path from 'node:path';
 import {build} from 'esbuild';
 
 const memoModule = path.resolve('dist/render/memo.js');
+const fastWidthModule = path.resolve('dist/render/fast-width.js');
 
 // Ink loads React DevTools (not a dependency) only when DEV=true. Left external, the bundle would
 // import it at start-up and fail; this stand-in is evaluated only if DEV=true asks for it.
@@ -23,28 +24,48 @@ const devtoolsStub = {
 	},
 };
 
-// Ink measures every text node's widest line (widest-line, i.e. string-width over each line) twice a
-// frame: once in Yoga's measure function (cached by Ink) and once in renderNodeToOutput (not
-// cached), for every node, changed or not. string-width is exact and slow on anything but plain
-// ASCII (a grapheme segmenter and Unicode property regexes per cluster; box lines, sparklines and
-// "·" are not ASCII), so it was the largest single cost of an idle frame (BENCHMARKS.md, part 8).
-// Every import of widest-line gets the same function remembered by text (source/render/memo.ts):
-// same answers, computed once per distinct text. Ink's sources are untouched.
-const widestLineMemo = {
-	name: 'widest-line-memo',
+// Text measuring, the largest cost of an idle frame once unchanged rows are reused (BENCHMARKS.md,
+// part 8), made cheaper without touching Ink or the packages it uses: every import of these three
+// gets a wrapper around the real package, with the same answers.
+// - string-width, slice-ansi: exact and slow on anything but plain ASCII (a grapheme segmenter and
+//   Unicode property regexes per cluster; box lines, sparklines and "·" are not ASCII). Text made of
+//   characters that cannot join a neighbour is summed and sliced by character
+//   (source/render/fast-width.ts); anything else goes to the package.
+// - widest-line: Ink measures every text node twice a frame, once in Yoga's measure function
+//   (cached by Ink) and once in renderNodeToOutput (not cached), changed or not; the same function
+//   is shared by all importers and remembered by text (source/render/memo.ts).
+const fastText = {
+	name: 'fast-text-measures',
 	setup(b) {
-		b.onResolve({filter: /^widest-line$/}, async (args) => {
-			if (args.namespace === 'widest-line-memo') return undefined;
-			const real = await b.resolve('widest-line', {
+		const wrap = {
+			'string-width': (real) =>
+				`import real from ${JSON.stringify(real)};\nimport {fastStringWidth} from ${JSON.stringify(fastWidthModule)};\nexport default fastStringWidth(real);\n`,
+			'slice-ansi': (real) =>
+				`import real from ${JSON.stringify(real)};\nimport width from ${JSON.stringify(stringWidthPath)};\nimport {fastSliceAnsi} from ${JSON.stringify(fastWidthModule)};\nexport default fastSliceAnsi(real, width);\n`,
+			'widest-line': (real) =>
+				`import real from ${JSON.stringify(real)};\nimport {memoByText} from ${JSON.stringify(memoModule)};\nexport default memoByText(real);\n`,
+		};
+		let stringWidthPath = '';
+		b.onStart(async () => {
+			const r = await b.resolve('string-width', {
+				kind: 'import-statement',
+				resolveDir: process.cwd(),
+				namespace: 'fast-text',
+			});
+			stringWidthPath = r.path;
+		});
+		b.onResolve({filter: /^(string-width|slice-ansi|widest-line)$/}, async (args) => {
+			if (args.namespace === 'fast-text') return undefined;
+			const real = await b.resolve(args.path, {
 				kind: args.kind,
 				resolveDir: args.resolveDir,
-				namespace: 'widest-line-memo',
+				namespace: 'fast-text',
 			});
 			if (real.errors.length > 0) return {errors: real.errors};
-			return {path: real.path, namespace: 'widest-line-memo'};
+			return {path: real.path, namespace: 'fast-text', pluginData: args.path};
 		});
-		b.onLoad({filter: /.*/, namespace: 'widest-line-memo'}, (args) => ({
-			contents: `import widestLine from ${JSON.stringify(args.path)};\nimport {memoByText} from ${JSON.stringify(memoModule)};\nexport default memoByText(widestLine);\n`,
+		b.onLoad({filter: /.*/, namespace: 'fast-text'}, (args) => ({
+			contents: wrap[args.pluginData](args.path),
 			loader: 'js',
 			resolveDir: process.cwd(),
 		}));
@@ -72,7 +93,7 @@ await build({
 	banner: {
 		js: "import {createRequire as __mcptopCreateRequire} from 'node:module';\nconst require = __mcptopCreateRequire(import.meta.url);",
 	},
-	plugins: [devtoolsStub, widestLineMemo],
+	plugins: [devtoolsStub, fastText],
 	minifyWhitespace: true,
 	minifySyntax: true,
 	sourcemap: 'linked',

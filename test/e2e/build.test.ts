@@ -21,8 +21,10 @@ test('the built bin exists and is one bundled file', () => {
 	assert.match(code, /^#!\/usr\/bin\/env node\n/);
 	// Bundled: no import of the project's own compiled modules nor of ink/react from node_modules.
 	assert.doesNotMatch(code, /from ['"](\.\/main\.js|ink|react)['"]/);
-	// Ink's widest-line calls go through the memo (scripts/bundle.mjs), once in the bundle.
-	assert.equal(code.match(/memoByText\(widestLine\)/g)?.length, 1);
+	// string-width (both copies), slice-ansi and widest-line are the wrapped ones (scripts/bundle.mjs).
+	assert.equal(code.match(/=fastStringWidth\(stringWidth\d*\)/g)?.length, 2);
+	assert.equal(code.match(/=fastSliceAnsi\(sliceAnsi,stringWidth\d*\)/g)?.length, 1);
+	assert.equal(code.match(/=memoByText\(widestLine\)/g)?.length, 1);
 });
 
 test('the built bin: --version, --help, and a bad flag exits 2', async () => {
