@@ -4,6 +4,7 @@
 // are kept, so stack traces and profiles stay readable): ~10 MB less RSS at idle, measured side by
 // side. dist/cli.js.map maps it back (node --enable-source-maps; the bench's profile uses it). The
 // demo stack's scripts stay separate files in dist/demo/: they run as processes of their own.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {build} from 'esbuild';
 
@@ -72,6 +73,43 @@ const fastText = {
 	},
 };
 
+// Ink 6.8 keeps every text it ever measured (measure-text.js, a Map) and every text it ever cut or
+// wrapped (wrap-text.js, an object) in module-level caches that are never emptied: a clock or a
+// changing figure adds an entry every tick, so a monitor left running grows for as long as it
+// runs. Both become a TwoGenerationMap (source/render/memo.ts): the texts on screen stay, old ones
+// age out. The edit is to those two statements only, and the build fails if Ink's text changed
+// (an Ink upgrade must be looked at again, never patched silently). Offered upstream as is.
+const inkCaches = {
+	name: 'ink-bounded-caches',
+	setup(b) {
+		const edits = {
+			'measure-text.js': [
+				['const cache = new Map();', 'const cache = new TwoGenerationMap(4096);'],
+			],
+			'wrap-text.js': [
+				['const cache = {};', 'const cache = new TwoGenerationMap(4096);'],
+				['const cachedText = cache[cacheKey];', 'const cachedText = cache.get(cacheKey);'],
+				['cache[cacheKey] = wrappedText;', 'cache.set(cacheKey, wrappedText);'],
+			],
+		};
+		b.onLoad({filter: /[\\/]ink[\\/]build[\\/](measure-text|wrap-text)\.js$/}, async (args) => {
+			let text = await fs.readFile(args.path, 'utf8');
+			for (const [from, to] of edits[path.basename(args.path)]) {
+				if (!text.includes(from))
+					return {
+						errors: [{text: `${args.path}: no "${from}" to bound (Ink changed: look again)`}],
+					};
+				text = text.replace(from, to);
+			}
+			return {
+				contents: `import {TwoGenerationMap} from ${JSON.stringify(memoModule)};\n${text}`,
+				loader: 'js',
+				resolveDir: path.dirname(args.path),
+			};
+		});
+	},
+};
+
 await build({
 	entryPoints: ['dist/cli.js'],
 	outfile: 'dist/cli.js',
@@ -93,7 +131,7 @@ await build({
 	banner: {
 		js: "import {createRequire as __mcptopCreateRequire} from 'node:module';\nconst require = __mcptopCreateRequire(import.meta.url);",
 	},
-	plugins: [devtoolsStub, fastText],
+	plugins: [devtoolsStub, fastText, inkCaches],
 	minifyWhitespace: true,
 	minifySyntax: true,
 	sourcemap: 'linked',

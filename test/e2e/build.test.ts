@@ -25,6 +25,8 @@ test('the built bin exists and is one bundled file', () => {
 	assert.equal(code.match(/=fastStringWidth\(stringWidth\d*\)/g)?.length, 2);
 	assert.equal(code.match(/=fastSliceAnsi\(sliceAnsi,stringWidth\d*\)/g)?.length, 1);
 	assert.equal(code.match(/=memoByText\(widestLine\)/g)?.length, 1);
+	// Ink's measure and wrap caches are bounded (scripts/bundle.mjs), not left to grow.
+	assert.equal(code.match(/cache\d*=new TwoGenerationMap\(4096\)/g)?.length, 2);
 });
 
 test('the built bin: --version, --help, and a bad flag exits 2', async () => {

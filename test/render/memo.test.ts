@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import {memoByText} from '../../source/render/memo.js';
+import {memoByText, TwoGenerationMap} from '../../source/render/memo.js';
 
 test('memoByText: the same answers as the function, computed once per text while it is remembered', () => {
 	fc.assert(
@@ -53,4 +53,17 @@ test('memoByText: a screen of texts asked frame after frame is computed once', (
 	const screen = Array.from({length: 48}, (_, i) => `row ${i} ─────── ▁▂▃`);
 	for (let frame = 0; frame < 100; frame++) for (const row of screen) width(row);
 	assert.equal(computations, 48);
+});
+
+test('TwoGenerationMap: bounded however many keys pass, and a key in use is kept', () => {
+	const map = new TwoGenerationMap<string, number>(100);
+	map.set('header', 1);
+	for (let tick = 0; tick < 10_000; tick++) {
+		// A clock's text every tick, and the header asked for every tick: the one stays, the rest go.
+		map.set(`17:${tick}`, tick);
+		assert.equal(map.get('header'), 1, `tick ${tick}`);
+		assert.ok(map.size <= 200, `size ${map.size} at tick ${tick}`);
+	}
+	assert.equal(map.get('17:9999'), 9999);
+	assert.equal(map.get('17:0'), undefined);
 });
