@@ -26,6 +26,11 @@ export type SideOptions = {
 	dir: string;
 	env: Record<string, string>;
 	seconds: number;
+	/**
+	 * Seconds from the first frame to the idle window: a monitor's idle cost is its steady state,
+	 * and its first minute is start-up and warm-up (JIT, the first full scans, caches filling).
+	 */
+	warmupSeconds: number;
 	sizes: SideSizes;
 	/** Extra log files and extra ports for the scaling rows. */
 	extra: number;
@@ -254,7 +259,7 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 				opts,
 			),
 		);
-		const idle = await window(watched, opts.seconds, 4000);
+		const idle = await window(watched, opts.seconds, opts.warmupSeconds * 1000);
 		run.idle = idle.readings;
 		run.machineBusy.idle = idle.machineBusy;
 		await Promise.all(watched.map((w) => w.stop()));
