@@ -72,7 +72,7 @@ function PortsPaneView(props: PortsPaneProps) {
 			lines.push(
 				<Text key={`w${p.port}`} wrap="truncate-end">
 					<C color="red" bold>
-						{'  ⚠ WARN '}
+						{`  ⚠ ${p.health} `}
 						{p.warning}
 					</C>
 					<C dim>{`  [${triageWords(triageReason(p.warning))}]`}</C>

@@ -68,7 +68,8 @@ test('a closed port says closed and FAIL, an unexpected owner gets a loud warnin
 	const frame = lastFrame() ?? '';
 	assert.match(frame, /▶ Ports/);
 	assert.match(frame, /6277\s+mcp\s+closed\s+—.*ws down.*FAIL/);
-	assert.match(frame, /WARN port 8080 is held by pid 777 \(nginx\)/);
+	// The line under the row says the row's own health (FAIL), as the HEALTH column does.
+	assert.match(frame, /⚠ FAIL port 8080 is held by pid 777 \(nginx\)/);
 	assert.match(frame, /2 not OK/);
 });
 
