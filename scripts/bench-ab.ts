@@ -1,8 +1,8 @@
 // Two builds side by side: the only before/after comparison this shared, noisy machine allows. Both
 // CLIs watch one demo stack (and, with --busy, one log written at 1,000 lines/s, 5 % warnings, 2 %
-// errors) at the same moments; each window prints the CPU (% of one core, utime + stime of the
-// process from /proc) and RSS of each. The first window includes start-up and warm-up (JIT, caches,
-// the first full scans): compare the later ones for a monitor's steady state.
+// errors) at the same moments; each window prints the CPU (% of one core) and RSS of each, read as
+// part 8 of the bench reads them (scripts/bench-proc.ts). The first window includes start-up and
+// warm-up (JIT, caches, the first full scans): compare the later ones for a steady state.
 //
 //   npm run build && git worktree add /tmp/before <commit> && (cd /tmp/before && ln -s "$PWD/node_modules" node_modules && npm run build)
 //   tsx scripts/bench-ab.ts /tmp/before/dist/cli.js "$PWD/dist/cli.js" [--tui] [--busy] [--seconds 60] [--rounds 4]
@@ -15,7 +15,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {startRateWriter} from './bench-flood.js';
 import {realisticLog} from './bench-logtail.js';
-import {stopPids} from './bench-proc.js';
+import {cpuPercent, sampleTree, stopPids, type TreeSample} from './bench-proc.js';
 import {startBenchStack} from './bench-stack.js';
 import {BenchTerminal, fullFrame} from './bench-terminal.js';
 
@@ -42,18 +42,6 @@ const tui = process.argv.includes('--tui');
 const busy = process.argv.includes('--busy');
 const seconds = option('seconds', 60);
 const rounds = option('rounds', 4);
-// Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux).
-const hz = 100;
-
-function sample(pid: number): {ticks: number; rssMb: number} {
-	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return {
-		ticks: Number(fields[11]) + Number(fields[12]),
-		rssMb: (Number(fields[21]) * 4096) / 1e6,
-	};
-}
-
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-ab-'));
 const stack = await startBenchStack(work);
 const log = path.join(work, 'watched.log');
@@ -96,17 +84,23 @@ try {
 	);
 	await sleep(5000);
 	for (let round = 1; round <= rounds; round++) {
-		const before = running.map((r) => sample(r.pid));
-		const start = performance.now();
+		// As part 8 reads them: each mcptop's own tree (a demo stack of its own would not count).
+		const read = () =>
+			running.map((r) => {
+				const s = sampleTree(r.pid);
+				if (!s) throw new Error(`${r.name} (pid ${r.pid}) is gone`);
+				return s;
+			});
+		const before: TreeSample[] = read();
 		await sleep(seconds * 1000);
-		const elapsed = (performance.now() - start) / 1000;
-		const after = running.map((r) => sample(r.pid));
-		const cells = running.map((r, i) => {
-			const cpu = ((after[i]!.ticks - before[i]!.ticks) / hz / elapsed) * 100;
-			return `${r.name} ${cpu.toFixed(2)} % ${after[i]!.rssMb.toFixed(1)} MB`;
-		});
-		const ratio =
-			(after[1]!.ticks - before[1]!.ticks) / Math.max(1, after[0]!.ticks - before[0]!.ticks);
+		const after = read();
+		const cpu = running.map((_, i) =>
+			cpuPercent(after[i]!.ownTicks - before[i]!.ownTicks, before[i]!.at, after[i]!.at),
+		);
+		const cells = running.map(
+			(r, i) => `${r.name} ${cpu[i]!.toFixed(2)} % ${(after[i]!.ownRssKb / 1024).toFixed(1)} MB`,
+		);
+		const ratio = cpu[1]! / Math.max(0.01, cpu[0]!);
 		process.stdout.write(
 			`window ${round}: ${cells.join('   ')}   B ÷ A ${ratio.toFixed(2)}   load ${os.loadavg()[0]!.toFixed(2)}\n`,
 		);
