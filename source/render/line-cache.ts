@@ -12,7 +12,7 @@ import stringWidth from 'string-width';
 // Not in Ink's package exports: the class Ink's renderer uses, reached by its path (the bundle
 // resolves it to the same module, so the prototype patched here is the one Ink calls).
 import Output from '../../node_modules/ink/build/output.js';
-import {memoByText} from './memo.js';
+import {memoByText, TwoGenerationMap} from './memo.js';
 
 type Transformer = (line: string, index: number) => string;
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
@@ -30,33 +30,30 @@ type Piece = {x: number; line: string};
 
 // Row strings by row content; two generations, so a screen's rows stay and old ones age out.
 const maxRows = 1024;
-let rows = new Map<string, string>();
-let olderRows = new Map<string, string>();
+let rows = new TwoGenerationMap<string, string>(maxRows);
 // Cutting a line to its box (slice-ansi) is most of what is left once rows are reused: cut lines
 // by line and cut, in two generations like the rows.
 const maxCuts = 2048;
-let cuts = new Map<string, string>();
-let olderCuts = new Map<string, string>();
+let cuts = new TwoGenerationMap<string, string>(maxCuts);
 
 function cut(line: string, from: number, to: number): string {
 	const key = `${from}:${to}:${line}`;
-	let text = cuts.get(key) ?? olderCuts.get(key);
-	if (text === undefined) text = sliceAnsi(line, from, to);
-	if (cuts.size >= maxCuts) {
-		olderCuts = cuts;
-		cuts = new Map();
+	let text = cuts.get(key);
+	if (text === undefined) {
+		text = sliceAnsi(line, from, to);
+		cuts.set(key, text);
 	}
-	cuts.set(key, text);
 	return text;
 }
 
 const widthOf = memoByText(stringWidth);
 
-function widestLine(text: string): number {
+// A clipped write's text is the same from frame to frame: one lookup, not a split and a width a line.
+const widestLine = memoByText((text: string) => {
 	let widest = 0;
 	for (const line of text.split('\n')) widest = Math.max(widest, widthOf(line));
 	return widest;
-}
+});
 
 /** What lands on each row, in Ink's order; null when a transform returned more than one line. */
 function piecesByRow(output: InkOutput): Piece[][] | null {
@@ -119,17 +116,13 @@ function rowText(width: number, pieces: Piece[]): string {
 	// Length-prefixed, so no text can make two different rows read as one.
 	let key = String(width);
 	for (const p of pieces) key += `|${p.x}:${p.line.length}:${p.line}`;
-	let text = rows.get(key) ?? olderRows.get(key);
+	let text = rows.get(key);
 	if (text === undefined) {
 		const one = new Output({width, height: 1});
 		for (const piece of pieces) one.write(piece.x, 0, piece.line, {transformers: []});
 		text = originalGet.call(one).output;
+		rows.set(key, text);
 	}
-	if (rows.size >= maxRows) {
-		olderRows = rows;
-		rows = new Map();
-	}
-	rows.set(key, text);
 	return text;
 }
 
@@ -166,10 +159,8 @@ export function uninstallLineCache(): void {
 	if (!installed) return;
 	installed = false;
 	(Output.prototype as unknown as {get: Get}).get = originalGet;
-	rows.clear();
-	olderRows.clear();
-	cuts.clear();
-	olderCuts.clear();
+	rows = new TwoGenerationMap(maxRows);
+	cuts = new TwoGenerationMap(maxCuts);
 }
 
 export {Output as InkOutputClass};
