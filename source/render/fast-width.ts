@@ -40,17 +40,25 @@ function standsAlone(code: number): boolean {
 	return clusters(`${c}a`) === 2 && clusters(`a${c}`) === 2 && clusters(c + c) === 2;
 }
 
+// One table per string-width function: the string-width wrapper and the slice-ansi wrapper built on
+// the same package share it, so each character is tried once.
+const tables = new WeakMap<Width, (code: number) => number>();
+
 /** Per character: 1 + its width by `width` when it stands alone, else `joins`; filled as asked. */
 function characterTable(width: Width): (code: number) => number {
+	const known = tables.get(width);
+	if (known) return known;
 	const table = new Uint8Array(0x10000);
-	return (code) => {
-		let entry = table[code]!;
-		if (entry === 0) {
-			entry = standsAlone(code) ? Math.min(width(String.fromCharCode(code)), joins - 2) + 1 : joins;
-			table[code] = entry;
+	const entry = (code: number) => {
+		let e = table[code]!;
+		if (e === 0) {
+			e = standsAlone(code) ? Math.min(width(String.fromCharCode(code)), joins - 2) + 1 : joins;
+			table[code] = e;
 		}
-		return entry;
+		return e;
 	};
+	tables.set(width, entry);
+	return entry;
 }
 
 /** string-width with the same answers: a string of characters that stand alone is a sum. */

@@ -4,6 +4,8 @@ import type {Alert, Snapshot} from '../types.js';
 const marker = '\u0000mcptop-alert-items\u0000';
 const markerJson = `"items":${JSON.stringify(marker)}`;
 const comma = Buffer.from(',');
+const open = Buffer.from('[');
+const close = Buffer.from(']');
 
 /**
  * The `--json` line of a snapshot as bytes: JSON.stringify(snapshot) and a newline, UTF-8. The alert
@@ -17,7 +19,7 @@ const comma = Buffer.from(',');
  */
 export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
 	let items: Alert[] | null = null;
-	let itemsBytes = Buffer.from('[]');
+	let itemsBytes = Buffer.concat([open, close]);
 	const alertBytes = new WeakMap<Alert, Buffer>();
 	const bytesOf = (alert: Alert) => {
 		let bytes = alertBytes.get(alert);
@@ -31,12 +33,12 @@ export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
 		if (snapshot.alerts.items !== items) {
 			items = snapshot.alerts.items;
 			// JSON.stringify of an array of objects is exactly its elements' texts joined by commas.
-			const parts: Buffer[] = [Buffer.from('[')];
+			const parts: Buffer[] = [open];
 			for (const [i, alert] of items.entries()) {
 				if (i > 0) parts.push(comma);
 				parts.push(bytesOf(alert));
 			}
-			parts.push(Buffer.from(']'));
+			parts.push(close);
 			itemsBytes = Buffer.concat(parts);
 		}
 		// Replacing a key's value keeps its place in the object, so the key order is JSON.stringify's.
