@@ -3,7 +3,7 @@
 // pseudo-terminal) or with --json. Prints the profile's summary over the window the log was busy.
 //
 //   npm run build && tsx scripts/bench-busy-profile.ts [--json | --serve] [--idle] [--seconds N] [--rate N]
-//                                                 [--keep FILE]
+//                                                 [--warmup N] [--keep FILE]
 //
 // --serve profiles `mcptop serve` (the headless collector, /metrics on a free port) instead; --idle
 // leaves the log empty (where an idle collector's CPU goes). --keep copies the .cpuprofile to FILE (for a look at one function's inclusive time, before and after).
@@ -33,6 +33,9 @@ const json = serve || process.argv.includes('--json');
 const idle = process.argv.includes('--idle');
 const seconds = option('seconds', 30);
 const rate = option('rate', 1000);
+// Seconds between the first frame (or the collector's start) and the window: a steady state, not
+// start-up and JIT warm-up, as part 8's side-by-side window.
+const warmup = option('warmup', 3);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcptop-busy-profile-'));
 const profileDir = path.join(work, 'profile');
 fs.mkdirSync(profileDir);
@@ -40,7 +43,7 @@ const stack = await startBenchStack(work);
 const log = path.join(work, 'busy.log');
 fs.writeFileSync(log, '');
 const source = path.join(work, 'source.log');
-fs.writeFileSync(source, realisticLog(Math.max(10_000, rate * (seconds + 10))).text);
+fs.writeFileSync(source, realisticLog(Math.max(10_000, rate * (seconds + warmup + 10))).text);
 const state = path.join(work, 'state');
 fs.mkdirSync(state);
 const flags = [...stack.flags, '--log', log, '--state-dir', state, '--project-dir', work];
@@ -53,7 +56,7 @@ let exitedAt: number | null = null;
 const writer = () =>
 	idle
 		? {stop: async () => ({lines: 0, seconds: 0})}
-		: startRateWriter(source, log, rate, seconds + 30);
+		: startRateWriter(source, log, rate, seconds + warmup + 30);
 try {
 	if (json) {
 		const child = spawn(
@@ -79,7 +82,7 @@ try {
 		);
 		await sleep(5000);
 		const w = writer();
-		await sleep(3000);
+		await sleep(warmup * 1000);
 		windowStart = performance.now();
 		await sleep(seconds * 1000);
 		windowEnd = performance.now();
@@ -90,7 +93,7 @@ try {
 		const session = new BenchTerminal(flags, {cols: 160, rows: 48, cwd: work, env, nodeArgs});
 		await session.waitFor(fullFrame, 'the first full frame', 30_000);
 		const w = writer();
-		await sleep(3000);
+		await sleep(warmup * 1000);
 		windowStart = performance.now();
 		await sleep(seconds * 1000);
 		windowEnd = performance.now();

@@ -61,6 +61,19 @@ function characterTable(width: Width): (code: number) => number {
 	return entry;
 }
 
+/**
+ * Per character, by `width`: its width when it stands alone (so in any string it is a grapheme
+ * cluster of its own), else -1. The same table as fastStringWidth's.
+ */
+export function standAloneWidths(width: Width): (code: number) => number {
+	const entry = characterTable(width);
+	return (code) => {
+		if (code > 0xffff) return -1;
+		const e = entry(code);
+		return e === joins ? -1 : e - 1;
+	};
+}
+
 /** string-width with the same answers: a string of characters that stand alone is a sum. */
 export function fastStringWidth(width: Width): Width {
 	const entry = characterTable(width);

@@ -3,8 +3,8 @@
 // joined again), so a 160×47 screen costs the same whether one character changed or none. This
 // replaces Output#get, the step that does that, with one that works out what lands on each row first
 // (the same clipping and transforms, in the same order) and reuses last frame's row string when a
-// row's writes are the same; a changed row is built by Ink's own get() on a one-row Output, so its
-// text is Ink's to the byte. Nothing else of Ink changes: panes stay React components, Yoga lays them
+// row's writes are the same; a changed row is built as Ink's get() builds a one-row Output, to the
+// byte, with less work (row-builder.ts). Nothing else of Ink changes: panes stay React components, Yoga lays them
 // out, log-update writes the frame. test/render/line-cache.test.ts checks the result against Ink's
 // get() for random frames. Written to be offered upstream as a cache inside Output.
 import sliceAnsi from 'slice-ansi';
@@ -13,6 +13,7 @@ import stringWidth from 'string-width';
 // resolves it to the same module, so the prototype patched here is the one Ink calls).
 import Output from '../../node_modules/ink/build/output.js';
 import {memoByText, TwoGenerationMap} from './memo.js';
+import {buildRow} from './row-builder.js';
 
 type Transformer = (line: string, index: number) => string;
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
@@ -118,9 +119,7 @@ function rowText(width: number, pieces: Piece[]): string {
 	for (const p of pieces) key += `|${p.x}:${p.line.length}:${p.line}`;
 	let text = rows.get(key);
 	if (text === undefined) {
-		const one = new Output({width, height: 1});
-		for (const piece of pieces) one.write(piece.x, 0, piece.line, {transformers: []});
-		text = originalGet.call(one).output;
+		text = buildRow(width, pieces);
 		rows.set(key, text);
 	}
 	return text;
