@@ -305,11 +305,13 @@ async function main(): Promise<void> {
 		firstRoundWaitMs: config.endpoint.timeoutMs,
 		// --once reports one full round: every probe's answer, or its timeout.
 		...(cli.flags.once ? {roundBudgetMs: config.endpoint.timeoutMs + 500} : {}),
-		onCritical: (context) => {
-			// One automatic dump a minute at most: a flood of criticals must not fill the disk.
-			if (context.snapshot.time - lastAutoDump < 60_000) return;
-			lastAutoDump = context.snapshot.time;
-			writeIncidentDump(config.stateDir, context).catch((error: unknown) => {
+		onCritical: (_alert, incident) => {
+			// One automatic dump a minute at most: a flood of criticals must not fill the disk (and
+			// the dump's snapshot is built only for the one written).
+			const now = Date.now();
+			if (now - lastAutoDump < 60_000) return;
+			lastAutoDump = now;
+			writeIncidentDump(config.stateDir, incident()).catch((error: unknown) => {
 				process.stderr.write(`mcptop: incident dump failed: ${String(error)}\n`);
 			});
 		},

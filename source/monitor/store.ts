@@ -103,7 +103,11 @@ export class MonitorStore {
 		private readonly probes: MonitorProbes,
 		private readonly opts: {
 			now?: () => number;
-			onCritical?: (context: IncidentContext) => void;
+			/**
+			 * A critical alert arrived (or grew) since the last round; `context` builds the dump's
+			 * content, a full snapshot, so it is asked for only when a dump is written.
+			 */
+			onCritical?: (alert: Alert, context: () => IncidentContext) => void;
 			/** How long the first round waits for the endpoint's first connection attempt. */
 			firstRoundWaitMs?: number;
 			/** How long a round waits for its probes before publishing (default 80 % of the interval). */
@@ -350,7 +354,7 @@ export class MonitorStore {
 		if (this.pendingCritical && this.opts.onCritical) {
 			const alert = this.pendingCritical;
 			this.pendingCritical = null;
-			this.opts.onCritical(this.incidentContext(alert));
+			this.opts.onCritical(alert, () => this.incidentContext(alert));
 		}
 		for (const resolve of this.roundWaiters.splice(0)) resolve();
 	}

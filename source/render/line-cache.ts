@@ -29,9 +29,13 @@ const originalGet = (Output.prototype as unknown as {get: Get}).get;
 /** One write that lands on a row, after clipping and transforms: where and what. */
 type Piece = {x: number; line: string};
 
-// Row strings by row content; two generations, so a screen's rows stay and old ones age out.
+// Last frame's rows by position, the writes that made each and its text: a row whose writes are
+// the same as last frame's is last frame's text, found without a key to build or hash.
+let previous: {width: number; rows: Array<{pieces: Piece[]; text: string}>} = {width: -1, rows: []};
+// Rows of one write (most of a screen: a <Text> is one write) by that write's text, in two
+// generations: a row that moved (a list scrolled) is found where it was. The text itself is the key.
 const maxRows = 1024;
-let rows = new TwoGenerationMap<string, string>(maxRows);
+let rows = new TwoGenerationMap<string, {x: number; width: number; text: string}>(maxRows);
 // Cutting a line to its box (slice-ansi) is most of what is left once rows are reused: cut lines
 // by line and cut, in two generations like the rows.
 const maxCuts = 2048;
@@ -100,7 +104,9 @@ function piecesByRow(output: InkOutput): Piece[][] | null {
 			}
 		}
 		let offsetY = 0;
-		for (let [index, line] of lines.entries()) {
+		// Index loops: an iterator and an [index, value] pair per line is garbage every frame.
+		for (let index = 0; index < lines.length; index++) {
+			let line = lines[index]!;
 			const row = byRow[y + offsetY];
 			if (!row) continue;
 			for (const transformer of operation.transformers) line = transformer(line, index);
@@ -112,26 +118,38 @@ function piecesByRow(output: InkOutput): Piece[][] | null {
 	return byRow;
 }
 
+function samePieces(a: Piece[], b: Piece[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++)
+		if (a[i]!.x !== b[i]!.x || a[i]!.line !== b[i]!.line) return false;
+	return true;
+}
+
 function rowText(width: number, pieces: Piece[]): string {
 	if (pieces.length === 0) return '';
-	// Length-prefixed, so no text can make two different rows read as one.
-	let key = String(width);
-	for (const p of pieces) key += `|${p.x}:${p.line.length}:${p.line}`;
-	let text = rows.get(key);
-	if (text === undefined) {
-		text = buildRow(width, pieces);
-		rows.set(key, text);
-	}
+	if (pieces.length > 1) return buildRow(width, pieces);
+	const {x, line} = pieces[0]!;
+	const known = rows.get(line);
+	if (known !== undefined && known.x === x && known.width === width) return known.text;
+	const text = buildRow(width, pieces);
+	rows.set(line, {x, width, text});
 	return text;
 }
 
 function cachedGet(this: InkOutput): {output: string; height: number} {
 	const byRow = piecesByRow(this);
 	if (!byRow) return originalGet.call(this);
-	return {
-		output: byRow.map((pieces) => rowText(this.width, pieces)).join('\n'),
-		height: byRow.length,
-	};
+	const last = previous.width === this.width ? previous.rows : [];
+	const next: Array<{pieces: Piece[]; text: string}> = [];
+	for (let y = 0; y < byRow.length; y++) {
+		const pieces = byRow[y]!;
+		const was = last[y];
+		next.push(
+			was && samePieces(was.pieces, pieces) ? was : {pieces, text: rowText(this.width, pieces)},
+		);
+	}
+	previous = {width: this.width, rows: next};
+	return {output: next.map((row) => row.text).join('\n'), height: byRow.length};
 }
 
 /** Ink's own Output#get, for comparison in tests and the bench. */
@@ -158,6 +176,7 @@ export function uninstallLineCache(): void {
 	if (!installed) return;
 	installed = false;
 	(Output.prototype as unknown as {get: Get}).get = originalGet;
+	previous = {width: -1, rows: []};
 	rows = new TwoGenerationMap(maxRows);
 	cuts = new TwoGenerationMap(maxCuts);
 }

@@ -11,8 +11,8 @@
 // library's own: its tokenize for every escape sequence (remembered by sequence) and for any line
 // this does not read itself, its reduceAnsiCodesIncremental for the active styles, its diffAnsiCodes
 // and ansiCodesToString between cells. A diff between equal styles is empty, so skipping it where
-// the styles are the same array changes nothing. test/render/row-builder.test.ts checks the result
-// against Ink's get for random rows.
+// the styles are the same array changes nothing. Most rows are simpler still (buildRuns): no cells
+// at all. test/render/row-builder.test.ts checks the result against Ink's get for random rows.
 import {
 	ansiCodesToString,
 	diffAnsiCodes,
@@ -56,12 +56,18 @@ function sgrEnd(line: string, start: number): number {
 }
 
 class Row {
-	values: string[];
-	styles: AnsiCode[][];
+	values: string[] = [];
+	styles: AnsiCode[][] = [];
+	// The text's parts, joined once: a string grown a character at a time is a chain of pieces.
+	private parts: string[] = [];
 
-	constructor(width: number) {
-		this.values = new Array<string>(width).fill(' ');
-		this.styles = new Array<AnsiCode[]>(width).fill(none);
+	/** Empties the row to `width` blank cells; one Row is reused for every row built. */
+	reset(width: number): this {
+		this.values.length = width;
+		this.values.fill(' ');
+		this.styles.length = width;
+		this.styles.fill(none);
+		return this;
 	}
 
 	/** Puts a character at x, and its width's empty cells after it, as Ink does; the next x. */
@@ -121,8 +127,8 @@ class Row {
 
 	/** The row's text: Ink's styledCharsToString over the cells, then trimEnd. */
 	toString(): string {
-		const {values, styles} = this;
-		let text = '';
+		const {values, styles, parts} = this;
+		parts.length = 0;
 		let previous: AnsiCode[] | null = null;
 		for (let k = 0; k < values.length; k++) {
 			const value = values[k];
@@ -130,22 +136,87 @@ class Row {
 			if (value === undefined) continue;
 			const current = styles[k]!;
 			if (previous === null) {
-				if (current.length > 0) text += ansiCodesToString(current);
+				if (current.length > 0) parts.push(ansiCodesToString(current));
 			} else if (current !== previous && (current.length > 0 || previous.length > 0)) {
-				text += ansiCodesToString(diffAnsiCodes(previous, current));
+				parts.push(ansiCodesToString(diffAnsiCodes(previous, current)));
 			}
-			text += value;
+			parts.push(value);
 			previous = current;
 		}
 		if (previous !== null && previous.length > 0)
-			text += ansiCodesToString(diffAnsiCodes(previous, none));
-		return text.trimEnd();
+			parts.push(ansiCodesToString(diffAnsiCodes(previous, none)));
+		const text = parts.join('').trimEnd();
+		parts.length = 0;
+		return text;
 	}
+}
+
+const row = new Row();
+
+/** The codes between a cell styled `from` and the next styled `to`: none between the same styles. */
+function between(from: AnsiCode[], to: AnsiCode[]): string {
+	if (from === to || (from.length === 0 && to.length === 0)) return '';
+	return ansiCodesToString(diffAnsiCodes(from, to));
+}
+
+/**
+ * The common row, without cells: writes left to right that do not overlap, of characters that
+ * stand alone and SGR sequences. Between two escape codes a line's characters are cells of one
+ * style, so their text is the line's own substring, and the cells between writes are unstyled
+ * spaces; the codes are the same diffs Ink makes at the same places. Null when the row is not
+ * such a row (the cells decide it then).
+ */
+export function buildRuns(width: number, pieces: readonly RowPiece[]): string | null {
+	let text = '';
+	let previous = none;
+	let end = 0;
+	for (const {x, line} of pieces) {
+		// Past the end of the initialised cells a gap would be holes, which Ink drops, not spaces.
+		if (!Number.isInteger(x) || x < end || x > Math.max(end, width)) return null;
+		if (x > end) {
+			text += between(previous, none) + ' '.repeat(x - end);
+			previous = none;
+		}
+		let styles = none;
+		let from = 0;
+		let column = x;
+		for (let i = 0; i < line.length; i++) {
+			const c = line.charCodeAt(i);
+			if (c >= 0x20 && c < 0x7f) {
+				column++;
+				continue;
+			}
+			if (c === 0x1b) {
+				if (line.charCodeAt(i + 1) !== 0x5b) return null;
+				const last = sgrEnd(line, i);
+				if (last < 0) return null;
+				if (i > from) {
+					text += between(previous, styles) + line.slice(from, i);
+					previous = styles;
+				}
+				styles = reduceAnsiCodesIncremental(styles, codesOf(line.slice(i, last + 1)));
+				i = last;
+				from = last + 1;
+				continue;
+			}
+			const w = aloneWidth(c);
+			if (w < 0) return null;
+			column += Math.max(1, w);
+		}
+		if (line.length > from) {
+			text += between(previous, styles) + line.slice(from);
+			previous = styles;
+		}
+		end = column;
+	}
+	return (text + between(previous, none)).trimEnd();
 }
 
 /** The text Ink's Output#get gives for a one-row Output of `width` with these writes, in order. */
 export function buildRow(width: number, pieces: readonly RowPiece[]): string {
-	const row = new Row(width);
+	const runs = buildRuns(width, pieces);
+	if (runs !== null) return runs;
+	row.reset(width);
 	for (const {x, line} of pieces) if (!row.writeFast(x, line)) row.writeSlow(x, line);
 	return row.toString();
 }

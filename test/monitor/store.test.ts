@@ -217,7 +217,9 @@ test('log batches count exactly, merge repeats, and a critical triggers the inci
 	cfg.intervalMs = 100;
 	const {probes} = inputs();
 	const dumps: string[] = [];
-	const store = new MonitorStore(cfg, probes, {onCritical: (ctx) => dumps.push(ctx.alert.text)});
+	const store = new MonitorStore(cfg, probes, {
+		onCritical: (_alert, ctx) => dumps.push(ctx().alert.text),
+	});
 	const now = Date.now();
 	for (let i = 0; i < 1000; i++) {
 		store.ingest({

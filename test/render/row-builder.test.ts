@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import {InkOutputClass as Output, inkOutputGet} from '../../source/render/line-cache.js';
-import {buildRow, type RowPiece} from '../../source/render/row-builder.js';
+import {buildRow, buildRuns, type RowPiece} from '../../source/render/row-builder.js';
 
 /** Ink's own text for a one-row Output with these writes. */
 function inkRow(width: number, pieces: RowPiece[]): string {
@@ -11,10 +11,25 @@ function inkRow(width: number, pieces: RowPiece[]): string {
 	return inkOutputGet(output).output;
 }
 
+// Every kind of SGR sequence: compound, 8-bit and 24-bit colours, resets, ends, intensity pairs.
+const sgr = [
+	'\u001B[31m',
+	'\u001B[39m',
+	'\u001B[1m',
+	'\u001B[2m',
+	'\u001B[22m',
+	'\u001B[7m',
+	'\u001B[27m',
+	'\u001B[0m',
+	'\u001B[m',
+	'\u001B[1;3;31m',
+	'\u001B[38;5;208m',
+	'\u001B[48;2;10;20;30m',
+	'\u001B[49m',
+];
 // What lines on mcptop's screen are made of, and what a log or a server could put there: ASCII,
-// box lines and sparklines, wide characters, emoji and flags, combining marks, controls, every kind
-// of SGR sequence (compound, 8-bit and 24-bit colours, resets, ends, intensity pairs), broken
-// sequences, a CSI that is not SGR, an OSC 8 link, and the C1 CSI.
+// box lines and sparklines, wide characters, emoji and flags, combining marks, controls, the SGR
+// sequences above, broken sequences, a CSI that is not SGR, an OSC 8 link, and the C1 CSI.
 const part = fc.constantFrom(
 	'a',
 	'Z',
@@ -34,19 +49,7 @@ const part = fc.constantFrom(
 	'\u200D',
 	'\t',
 	'\r',
-	'\u001B[31m',
-	'\u001B[39m',
-	'\u001B[1m',
-	'\u001B[2m',
-	'\u001B[22m',
-	'\u001B[7m',
-	'\u001B[27m',
-	'\u001B[0m',
-	'\u001B[m',
-	'\u001B[1;3;31m',
-	'\u001B[38;5;208m',
-	'\u001B[48;2;10;20;30m',
-	'\u001B[49m',
+	...sgr,
 	'\u001B[',
 	'\u001B[3',
 	'\u001B[2K',
@@ -102,4 +105,39 @@ test('rows like mcptop draws are the text Ink builds', () => {
 	for (const [width, pieces] of rows) assert.equal(buildRow(width, pieces), inkRow(width, pieces));
 	// And the result is not trivially empty: the text and its codes are there.
 	assert.equal(buildRow(10, [{x: 2, line: '\u001B[31mab\u001B[39m'}]), '  \u001B[31mab\u001B[39m');
+});
+
+// The common row (buildRuns: no cells): writes left to right with gaps or none, of characters
+// that stand alone, wide ones among them, and SGR sequences.
+const simplePart = fc.constantFrom('a', ' ', '·', '─', '█', '界', ...sgr);
+const simpleRow = fc
+	.array(
+		fc.record({gap: fc.integer({min: 0, max: 4}), parts: fc.array(simplePart, {maxLength: 10})}),
+		{maxLength: 5},
+	)
+	.map((writes) => {
+		const pieces: RowPiece[] = [];
+		let x = 0;
+		for (const w of writes) {
+			x += w.gap;
+			const line = w.parts.join('');
+			pieces.push({x, line});
+			x += w.parts.reduce((n, p) => n + (p === '界' ? 2 : p.startsWith('\u001B') ? 0 : 1), 0);
+		}
+		return pieces;
+	});
+
+test('the common row is built without cells, and is the text Ink builds', () => {
+	fc.assert(
+		fc.property(fc.integer({min: 1, max: 40}), simpleRow, (width, pieces) => {
+			const ends = pieces.map((p) => p.x);
+			// Within the cells Ink initialises (or right after the last write): the run path's domain.
+			fc.pre(ends.every((x) => x <= width) || pieces.length <= 1);
+			const runs = buildRuns(width, pieces);
+			if (pieces.every((p) => p.x <= width)) assert.notEqual(runs, null);
+			if (runs !== null) assert.equal(runs, inkRow(width, pieces));
+			assert.equal(buildRow(width, pieces), inkRow(width, pieces));
+		}),
+		{numRuns: 3000},
+	);
 });
