@@ -17,7 +17,7 @@ import {keySummary} from './keys/dispatch.js';
 import {readMetricsToken, Telemetry} from './metrics/telemetry.js';
 import {runFleet} from './fleet/command.js';
 import {installLineCache} from './render/line-cache.js';
-import {snapshotSerializer} from './render/snapshot-json.js';
+import {snapshotLineParts} from './render/snapshot-json.js';
 import type {Config} from './types.js';
 
 const flagSpec = {
@@ -350,9 +350,12 @@ async function main(): Promise<void> {
 			return void (await shutdown(snapshot.health === 'OK' ? 0 : 1));
 		}
 		// The alert list is serialised again only when it changed (source/render/snapshot-json.ts).
-		const toJson = snapshotSerializer();
+		const lineParts = snapshotLineParts();
 		store.subscribe(() => {
-			process.stdout.write(toJson(store.getSnapshot()));
+			// Corked, the line's parts leave in one writev: one line, without copying it together.
+			process.stdout.cork();
+			for (const part of lineParts(store.getSnapshot())) process.stdout.write(part);
+			process.nextTick(() => process.stdout.uncork());
 		});
 		process.stdout.on('error', () => void shutdown(0));
 		return;

@@ -15,9 +15,11 @@ const close = Buffer.from(']');
  * when the store published a new list, and the rest of the snapshot (a few KB) is stringified each
  * time. Bytes, not a string: a string that size lives in V8's large-object space, and building it
  * (and its UTF-8 copy for the write) every second under a busy log made most of mcptop's
- * mark-compact collections (BENCHMARKS.md, part 8).
+ * mark-compact collections (BENCHMARKS.md, part 8). The line comes as its parts in order (the
+ * snapshot's head, the list's bytes, its tail) for a writer that writes them together (one writev):
+ * the list is then not copied into a line every tick either.
  */
-export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
+export function snapshotLineParts(): (snapshot: Snapshot) => Buffer[] {
 	let items: Alert[] | null = null;
 	let itemsBytes = Buffer.concat([open, close]);
 	const alertBytes = new WeakMap<Alert, Buffer>();
@@ -34,9 +36,9 @@ export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
 			items = snapshot.alerts.items;
 			// JSON.stringify of an array of objects is exactly its elements' texts joined by commas.
 			const parts: Buffer[] = [open];
-			for (const [i, alert] of items.entries()) {
+			for (let i = 0; i < items.length; i++) {
 				if (i > 0) parts.push(comma);
-				parts.push(bytesOf(alert));
+				parts.push(bytesOf(items[i]!));
 			}
 			parts.push(close);
 			itemsBytes = Buffer.concat(parts);
@@ -44,11 +46,11 @@ export function snapshotSerializer(): (snapshot: Snapshot) => Buffer {
 		// Replacing a key's value keeps its place in the object, so the key order is JSON.stringify's.
 		const text = JSON.stringify({...snapshot, alerts: {...snapshot.alerts, items: marker}});
 		const at = text.indexOf(markerJson);
-		if (at < 0) return Buffer.from(`${JSON.stringify(snapshot)}\n`);
-		return Buffer.concat([
+		if (at < 0) return [Buffer.from(`${JSON.stringify(snapshot)}\n`)];
+		return [
 			Buffer.from(`${text.slice(0, at)}"items":`),
 			itemsBytes,
 			Buffer.from(`${text.slice(at + markerJson.length)}\n`),
-		]);
+		];
 	};
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {defaultConfig} from '../../source/config.js';
 import {MonitorStore, type MonitorProbes} from '../../source/monitor/store.js';
-import {snapshotSerializer} from '../../source/render/snapshot-json.js';
-import type {EndpointStatus, LogLine} from '../../source/types.js';
+import {snapshotLineParts} from '../../source/render/snapshot-json.js';
+import type {EndpointStatus, LogLine, Snapshot} from '../../source/types.js';
 
 // The store is real; the probes answer at once with fixed readings.
 function probes(): MonitorProbes {
@@ -51,7 +51,8 @@ test('--json lines are JSON.stringify of each snapshot, and the alert list is ke
 	const cfg = defaultConfig();
 	cfg.intervalMs = 30;
 	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
-	const toJson = snapshotSerializer();
+	const lineParts = snapshotLineParts();
+	const toJson = (snapshot: Snapshot) => Buffer.concat(lineParts(snapshot));
 	store.start();
 	try {
 		let previous = store.getSnapshot();
@@ -93,7 +94,8 @@ test('--json: alerts kept from line to line, merged, evicted past capacity, stil
 	const cfg = defaultConfig();
 	cfg.intervalMs = 30;
 	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
-	const toJson = snapshotSerializer();
+	const lineParts = snapshotLineParts();
+	const toJson = (snapshot: Snapshot) => Buffer.concat(lineParts(snapshot));
 	store.start();
 	try {
 		let seen = 0;
