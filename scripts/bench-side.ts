@@ -266,7 +266,9 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 		watched = [];
 
 		// Busy: the same mcptop, TUI and headless, tailing a log that grows at busyRate with alerts
-		// in it, next to twins tailing an empty log, in one window.
+		// in it, next to twins tailing an empty log, in one window, after the same warm-up as the
+		// idle window (the log already growing): a flood's cost is its steady state too, not the JIT
+		// compiling its code paths in the first minute.
 		const big = {cols: 160, rows: 48};
 		watched.push(
 			tui('tui idle', undefined, opts.watchFlags(idleLog, 'busy-ti'), big, opts, opts.env, drawn),
@@ -279,13 +281,18 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 		const source = path.join(opts.dir, 'source.log');
 		fs.writeFileSync(
 			source,
-			realisticLog(Math.max(10_000, opts.busyRate * (opts.seconds + 10))).text,
+			realisticLog(Math.max(10_000, opts.busyRate * (opts.warmupSeconds + opts.seconds + 10))).text,
 		);
 		await sleep(3000);
-		const writer = startRateWriter(source, busyLog, opts.busyRate, opts.seconds + 30);
+		const writer = startRateWriter(
+			source,
+			busyLog,
+			opts.busyRate,
+			opts.warmupSeconds + opts.seconds + 30,
+		);
 		opts.pids.add(writer.pid);
 		try {
-			const busy = await window(watched, opts.seconds, 1000);
+			const busy = await window(watched, opts.seconds, Math.max(1000, opts.warmupSeconds * 1000));
 			run.busy = busy.readings;
 			run.machineBusy.busy = busy.machineBusy;
 		} finally {
