@@ -110,6 +110,52 @@ const inkCaches = {
 	},
 };
 
+// The official MCP client (@modelcontextprotocol/client 2.x) asks, for every request it sends,
+// whether the request's method has a result schema in the connection's era by validating
+// `undefined` against that schema (codecResultValidator): the parse fails, as it must, and zod
+// builds and formats a ZodError each time, a fifth of a ping's cost in mcptop's profile (it pings
+// every tick). The answer depends only on the codec and the method, so it is remembered per codec
+// and method; nothing else changes. The build fails if the SDK's text changed (an upgrade is
+// looked at again, never patched silently). Offered upstream as is.
+const mcpResultProbe = {
+	name: 'mcp-result-probe-once',
+	setup(b) {
+		const from =
+			'function codecResultValidator(codec, method) {\n\tconst probe = codec.validateResult(method, void 0);\n\tif (!probe.ok && probe.reason === "not-in-era") return void 0;';
+		const to =
+			'const mcptopInEra = new WeakMap();\nfunction codecResultValidator(codec, method) {\n\tlet known = mcptopInEra.get(codec);\n\tif (known === void 0) mcptopInEra.set(codec, known = new Map());\n\tlet inEra = known.get(method);\n\tif (inEra === void 0) {\n\t\tconst probe = codec.validateResult(method, void 0);\n\t\tinEra = !(!probe.ok && probe.reason === "not-in-era");\n\t\tknown.set(method, inEra);\n\t}\n\tif (!inEra) return void 0;';
+		let patched = 0;
+		b.onStart(() => {
+			patched = 0;
+		});
+		b.onLoad(
+			{filter: /[\\/]@modelcontextprotocol[\\/]client[\\/]dist[\\/][^\\/]+\.mjs$/},
+			async (args) => {
+				const text = await fs.readFile(args.path, 'utf8');
+				if (!text.includes('function codecResultValidator(')) return undefined;
+				if (!text.includes(from))
+					return {
+						errors: [
+							{text: `${args.path}: codecResultValidator changed (the SDK changed: look again)`},
+						],
+					};
+				patched++;
+				return {
+					contents: text.replace(from, to),
+					loader: 'js',
+					resolveDir: path.dirname(args.path),
+				};
+			},
+		);
+		b.onEnd((result) => {
+			if (result.errors.length === 0 && patched !== 1)
+				result.errors.push({
+					text: `mcp-result-probe-once: patched ${patched} copies of codecResultValidator, expected 1 (the SDK changed: look again)`,
+				});
+		});
+	},
+};
+
 await build({
 	entryPoints: ['dist/cli.js'],
 	outfile: 'dist/cli.js',
@@ -131,7 +177,7 @@ await build({
 	banner: {
 		js: "import {createRequire as __mcptopCreateRequire} from 'node:module';\nconst require = __mcptopCreateRequire(import.meta.url);",
 	},
-	plugins: [devtoolsStub, fastText, inkCaches],
+	plugins: [devtoolsStub, fastText, inkCaches, mcpResultProbe],
 	minifyWhitespace: true,
 	minifySyntax: true,
 	sourcemap: 'linked',
