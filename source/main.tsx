@@ -305,7 +305,7 @@ async function main(): Promise<void> {
 		firstRoundWaitMs: config.endpoint.timeoutMs,
 		// --once reports one full round: every probe's answer, or its timeout.
 		...(cli.flags.once ? {roundBudgetMs: config.endpoint.timeoutMs + 500} : {}),
-		onCritical: (_alert, incident) => {
+		onCritical: (incident) => {
 			// One automatic dump a minute at most: a flood of criticals must not fill the disk (and
 			// the dump's snapshot is built only for the one written).
 			const now = Date.now();

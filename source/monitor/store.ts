@@ -107,7 +107,7 @@ export class MonitorStore {
 			 * A critical alert arrived (or grew) since the last round; `context` builds the dump's
 			 * content, a full snapshot, so it is asked for only when a dump is written.
 			 */
-			onCritical?: (alert: Alert, context: () => IncidentContext) => void;
+			onCritical?: (context: () => IncidentContext) => void;
 			/** How long the first round waits for the endpoint's first connection attempt. */
 			firstRoundWaitMs?: number;
 			/** How long a round waits for its probes before publishing (default 80 % of the interval). */
@@ -354,7 +354,7 @@ export class MonitorStore {
 		if (this.pendingCritical && this.opts.onCritical) {
 			const alert = this.pendingCritical;
 			this.pendingCritical = null;
-			this.opts.onCritical(alert, () => this.incidentContext(alert));
+			this.opts.onCritical(() => this.incidentContext(alert));
 		}
 		for (const resolve of this.roundWaiters.splice(0)) resolve();
 	}

@@ -5,14 +5,15 @@
 // every character (styledCharsFromTokens), then joins the cells, working out the escape codes
 // between each pair of neighbours (diffAnsiCodes: three Sets and two arrays a character). Once the
 // line cache (line-cache.ts) reuses unchanged rows, that is most of an idle frame and of a busy one
-// (BENCHMARKS.md, part 8). Here a row is two arrays, the characters and their styles; the styles
-// are one array shared by every character between two escape codes; and the codes between two
-// cells are worked out only where the styles change. The steps that decide the text are the
-// library's own: its tokenize for every escape sequence (remembered by sequence) and for any line
-// this does not read itself, its reduceAnsiCodesIncremental for the active styles, its diffAnsiCodes
-// and ansiCodesToString between cells. A diff between equal styles is empty, so skipping it where
-// the styles are the same array changes nothing. Most rows are simpler still (buildRuns): no cells
-// at all. test/render/row-builder.test.ts checks the result against Ink's get for random rows.
+// (BENCHMARKS.md, part 8). The common row (buildRuns: writes left to right, of characters that
+// stand alone and SGR sequences; every row mcptop draws, counted in the demo idle and busy) needs
+// no cells at all: between two escape codes a line's characters share one style, so their text is
+// the line's own substring. The steps that decide the text are the library's own: its tokenize for
+// every escape sequence (remembered by sequence), its reduceAnsiCodesIncremental for the active
+// styles, its diffAnsiCodes and ansiCodesToString where the styles change (a diff between equal
+// styles is empty, so skipping it there changes nothing). Any other row (overlapping writes, text
+// the segmenter must read) is built in cells from the library's styled characters, as Ink does,
+// only with two arrays for the cells. test/render/row-builder.test.ts checks both against Ink's get.
 import {
 	ansiCodesToString,
 	diffAnsiCodes,
@@ -70,58 +71,18 @@ class Row {
 		return this;
 	}
 
-	/** Puts a character at x, and its width's empty cells after it, as Ink does; the next x. */
-	put(x: number, value: string, styles: AnsiCode[], width: number): number {
-		this.values[x] = value;
-		this.styles[x] = styles;
-		for (let k = 1; k < width; k++) {
-			this.values[x + k] = '';
-			this.styles[x + k] = styles;
-		}
-		return x + width;
-	}
-
-	/**
-	 * Writes a line from x. The line is read here when it is characters that stand alone (each one
-	 * grapheme cluster) and SGR sequences; anything else is the library's to read. False when it
-	 * must be the library's, having written nothing.
-	 */
-	writeFast(x: number, line: string): boolean {
-		// First a pass that only checks, so a line is never half written.
-		for (let i = 0; i < line.length; i++) {
-			const c = line.charCodeAt(i);
-			if (c >= 0x20 && c < 0x7f) continue;
-			if (c === 0x1b) {
-				if (line.charCodeAt(i + 1) !== 0x5b) return false;
-				const end = sgrEnd(line, i);
-				if (end < 0) return false;
-				i = end;
-				continue;
-			}
-			if (aloneWidth(c) < 0) return false;
-		}
-		let styles = none;
+	/** Writes a line from x as Ink does: the library's styled characters, a wide one's spare cells empty. */
+	write(x: number, line: string): void {
 		let offsetX = x;
-		for (let i = 0; i < line.length; i++) {
-			const c = line.charCodeAt(i);
-			if (c === 0x1b) {
-				const end = sgrEnd(line, i);
-				styles = reduceAnsiCodesIncremental(styles, codesOf(line.slice(i, end + 1)));
-				i = end;
-				continue;
+		for (const {value, styles} of styledCharsFromTokens(tokenize(line))) {
+			const width = Math.max(1, stringWidth(value));
+			this.values[offsetX] = value;
+			this.styles[offsetX] = styles;
+			for (let k = 1; k < width; k++) {
+				this.values[offsetX + k] = '';
+				this.styles[offsetX + k] = styles;
 			}
-			const width = c < 0x7f ? 1 : Math.max(1, aloneWidth(c));
-			offsetX = this.put(offsetX, line[i]!, styles, width);
-		}
-		return true;
-	}
-
-	/** Writes a line from x as Ink does, with the library's styled characters. */
-	writeSlow(x: number, line: string): void {
-		let offsetX = x;
-		for (const character of styledCharsFromTokens(tokenize(line))) {
-			const width = Math.max(1, stringWidth(character.value));
-			offsetX = this.put(offsetX, character.value, character.styles, width);
+			offsetX += width;
 		}
 	}
 
@@ -129,22 +90,17 @@ class Row {
 	toString(): string {
 		const {values, styles, parts} = this;
 		parts.length = 0;
-		let previous: AnsiCode[] | null = null;
+		// Before the first cell nothing is styled: its codes are all of its styles, as Ink writes them.
+		let previous = none;
 		for (let k = 0; k < values.length; k++) {
 			const value = values[k];
 			// A cell skipped by a write past the end of the row is a hole, which Ink filters out.
 			if (value === undefined) continue;
 			const current = styles[k]!;
-			if (previous === null) {
-				if (current.length > 0) parts.push(ansiCodesToString(current));
-			} else if (current !== previous && (current.length > 0 || previous.length > 0)) {
-				parts.push(ansiCodesToString(diffAnsiCodes(previous, current)));
-			}
-			parts.push(value);
+			parts.push(between(previous, current), value);
 			previous = current;
 		}
-		if (previous !== null && previous.length > 0)
-			parts.push(ansiCodesToString(diffAnsiCodes(previous, none)));
+		parts.push(between(previous, none));
 		const text = parts.join('').trimEnd();
 		parts.length = 0;
 		return text;
@@ -217,6 +173,6 @@ export function buildRow(width: number, pieces: readonly RowPiece[]): string {
 	const runs = buildRuns(width, pieces);
 	if (runs !== null) return runs;
 	row.reset(width);
-	for (const {x, line} of pieces) if (!row.writeFast(x, line)) row.writeSlow(x, line);
+	for (const {x, line} of pieces) row.write(x, line);
 	return row.toString();
 }

@@ -218,7 +218,7 @@ test('log batches count exactly, merge repeats, and a critical triggers the inci
 	const {probes} = inputs();
 	const dumps: string[] = [];
 	const store = new MonitorStore(cfg, probes, {
-		onCritical: (_alert, ctx) => dumps.push(ctx().alert.text),
+		onCritical: (ctx) => dumps.push(ctx().alert.text),
 	});
 	const now = Date.now();
 	for (let i = 0; i < 1000; i++) {
