@@ -2,7 +2,13 @@ import React from 'react';
 import {Text} from 'ink';
 import {C} from './theme.js';
 
-export type KeyHint = {key: string; label: string; disabled?: boolean};
+export type KeyHint = {
+	key: string;
+	label: string;
+	disabled?: boolean;
+	/** The keys of a hint that shows more than one ("↑↓ choose": ['↑', '↓']); `key` is them joined. */
+	keys?: string[];
+};
 
 function fullWidth(keys: KeyHint[]): number {
 	return keys.reduce(

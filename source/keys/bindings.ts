@@ -34,7 +34,10 @@ export type Binding = {
 	keys: readonly string[];
 	scope: Scope;
 	action: UiAction;
-	/** The key bar's word for it; a binding without one is in the help and the README only. */
+	/**
+	 * The key bar's word for it; a binding without one is in the help and the README only. Two
+	 * bindings in a row with the same word are one hint ("↑↓ choose").
+	 */
 	label?: string | ((state: UiState, context: KeyContext) => string);
 	/** The help overlay's and the README's line; consecutive bindings of a scope with the same line share it. */
 	help: string;
@@ -304,7 +307,13 @@ export const bindings: readonly Binding[] = [
 		label: 'no',
 		help: 'no: nothing is done',
 	},
-	{keys: ['Up', 'k'], scope: 'pick', action: {type: 'choose', step: -1}, help: 'move the choice'},
+	{
+		keys: ['Up', 'k'],
+		scope: 'pick',
+		action: {type: 'choose', step: -1},
+		label: 'choose',
+		help: 'move the choice',
+	},
 	{
 		keys: ['Down', 'j'],
 		scope: 'pick',

@@ -41,13 +41,24 @@ export function keyHints(state: UiState, context: KeyContext): KeyHint[] {
 	const scopes = new Set(activeScopes(state, context));
 	const seen = new Set<string>();
 	const hints: KeyHint[] = [];
+	let last: Binding | null = null;
 	for (const b of bindings) {
+		const previous = last;
+		last = null;
 		if (!b.label || !scopes.has(b.scope)) continue;
 		const key = keyLabel(b.keys[0]!);
 		// A key bound in a scope before this one (Esc in a result, before the panes' Esc) wins there.
 		if (seen.has(key) || bindingFor({key: b.keys[0]!, text: ''}, [...scopes]) !== b) continue;
 		seen.add(key);
 		const label = typeof b.label === 'string' ? b.label : b.label(state, context);
+		last = b;
+		// The binding just before, of the same scope and word, shown: one hint with both keys.
+		const before = hints.at(-1);
+		if (previous?.scope === b.scope && before?.label === label && !before.disabled) {
+			before.keys = [...(before.keys ?? [before.key]), key];
+			before.key += key;
+			continue;
+		}
 		hints.push({key, label, ...(isOff(b, context) ? {disabled: true} : {})});
 	}
 	return hints;

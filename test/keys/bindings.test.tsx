@@ -118,19 +118,22 @@ test('the key bar: each key it shows does what its label says, and every labelle
 		const hints = keyHints(state, ctx);
 		const where = `${scopes.join(',')} (dialog ${ctx.dialog})`;
 		for (const hint of hints) {
-			const name = names.find((n) => keyLabel(n) === hint.key);
-			assert.ok(name, `${hint.key} is a key of the table`);
-			const b = bindingFor(press(name), scopes);
-			assert.ok(b?.label, `${where}: ${hint.key} reaches a labelled binding`);
-			const label = typeof b.label === 'string' ? b.label : b.label(state, ctx);
-			assert.equal(hint.label, label, `${where}: ${hint.key}`);
-			const off = b.action.type === 'run' && (ctx.busy || !ctx.available(b.action.kind));
-			assert.equal(hint.disabled ?? false, off, `${where}: ${hint.key} (off)`);
+			assert.equal((hint.keys ?? [hint.key]).join(''), hint.key, `${where}: ${hint.key}`);
+			for (const key of hint.keys ?? [hint.key]) {
+				const name = names.find((n) => keyLabel(n) === key);
+				assert.ok(name, `${key} is a key of the table`);
+				const b = bindingFor(press(name), scopes);
+				assert.ok(b?.label, `${where}: ${key} reaches a labelled binding`);
+				const label = typeof b.label === 'string' ? b.label : b.label(state, ctx);
+				assert.equal(hint.label, label, `${where}: ${key}`);
+				const off = b.action.type === 'run' && (ctx.busy || !ctx.available(b.action.kind));
+				assert.equal(hint.disabled ?? false, off, `${where}: ${key} (off)`);
+			}
 		}
 		for (const b of bindings) {
 			if (!b.label || bindingFor(press(b.keys[0]!), scopes) !== b) continue;
 			assert.ok(
-				hints.some((h) => h.key === keyLabel(b.keys[0]!)),
+				hints.some((h) => (h.keys ?? [h.key]).includes(keyLabel(b.keys[0]!))),
 				`${where}: ${b.keys[0]} is missing from the key bar`,
 			);
 		}
@@ -156,6 +159,11 @@ test('the key bar: each key it shows does what its label says, and every labelle
 	assert.deepEqual(
 		keyHints(initialUiState, context({dialog: 'confirm'})).map((h) => `${h.key} ${h.label}`),
 		['y yes', 'n no'],
+	);
+	// Up and Down choose a backup: one hint, both keys.
+	assert.deepEqual(
+		keyHints(initialUiState, context({dialog: 'pick'})).map((h) => `${h.key} ${h.label}`),
+		['↑↓ choose', 'Enter select', 'Esc cancel'],
 	);
 });
 
