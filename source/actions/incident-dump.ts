@@ -1,6 +1,8 @@
+import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {safeJson} from '../lib/sanitize.js';
+import {isErrno, tempSiblingPath, writeNewFile} from './fs-safe.js';
 import type {IncidentContext} from '../monitor/store.js';
 import type {ActionResult, StepReporter} from '../types.js';
 
@@ -28,23 +30,30 @@ export async function writeIncidentDump(
 		lastAlerts: context.lastAlerts,
 		metrics: context.snapshot,
 	};
-	// Two dumps of one moment get their own files: a dump never overwrites another.
-	for (let n = 0; ; n++) {
-		const file = path.join(dir, n === 0 ? `${base}.json` : `${base}-${n}.json`);
-		let handle: fs.FileHandle;
-		try {
-			handle = await fs.open(file, 'wx', 0o600);
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
-			throw error;
+	// Written whole beside the folder (fs-safe's exclusive, fsynced write), then linked in under its
+	// name, as validation reports are: whoever watches the folder (a collector, a test) never reads a
+	// half-written dump. A link fails on an existing name, so two dumps of one moment get their own
+	// files and a dump never overwrites another.
+	const partial = tempSiblingPath(path.join(stateDir, base), 'partial');
+	await writeNewFile(partial, safeJson(body, 2) + '\n', 0o600);
+	try {
+		for (let n = 0; n <= 100; n++) {
+			const file = path.join(dir, n === 0 ? `${base}.json` : `${base}-${n}.json`);
+			try {
+				await fs.link(partial, file);
+				return file;
+			} catch (error) {
+				if (isErrno(error, 'EEXIST')) continue;
+				// File systems without hard links: a rename is still atomic, just not exclusive.
+				if (!isErrno(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP')) throw error;
+				if (existsSync(file)) continue;
+				await fs.rename(partial, file);
+				return file;
+			}
 		}
-		try {
-			await handle.writeFile(safeJson(body, 2) + '\n');
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-		return file;
+		throw new Error(`too many incident dumps named ${base}`);
+	} finally {
+		await fs.rm(partial, {force: true});
 	}
 }
 

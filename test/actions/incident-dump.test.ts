@@ -37,6 +37,8 @@ test('an incident dump holds the alert, the last lines, the last alerts and the 
 			2,
 			'a second dump never overwrites the first',
 		);
+		// Written whole elsewhere and linked in: no partial file is left beside them.
+		assert.deepEqual(fs.readdirSync(dir), ['incidents']);
 	} finally {
 		fs.rmSync(dir, {recursive: true, force: true});
 	}
