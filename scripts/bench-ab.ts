@@ -17,7 +17,7 @@ import {startRateWriter} from './bench-flood.js';
 import {realisticLog} from './bench-logtail.js';
 import {cpuPercent, sampleTree, stopPids, type TreeSample} from './bench-proc.js';
 import {startBenchStack} from './bench-stack.js';
-import {BenchTerminal, fullFrame} from './bench-terminal.js';
+import {BenchTerminal, cliCommand, fullFrame} from './bench-terminal.js';
 
 function usage(message: string): never {
 	process.stderr.write(
@@ -63,14 +63,16 @@ try {
 				rows: 48,
 				cwd: work,
 				env,
-				command: [cli, ...flags],
+				file: cli,
+				command: flags,
 			});
 			await session.waitFor(fullFrame, `${name}'s first full frame`, 30_000);
 			running.push({name, pid: session.pid, stop: () => session.quit()});
 		} else {
-			const child = spawn(process.execPath, [cli, '--json', ...flags], {
+			const command = cliCommand(['--json', ...flags], [], cli);
+			const child = spawn(command.file, command.argv, {
 				cwd: work,
-				env,
+				env: {...env, ...command.env},
 				stdio: ['ignore', 'pipe', 'ignore'],
 			});
 			child.stdout!.resume();

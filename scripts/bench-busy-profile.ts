@@ -16,7 +16,7 @@ import {startRateWriter} from './bench-flood.js';
 import {realisticLog} from './bench-logtail.js';
 import {summariseProfile} from './bench-profile.js';
 import {startBenchStack} from './bench-stack.js';
-import {BenchTerminal, builtCli, fullFrame, repoRoot} from './bench-terminal.js';
+import {BenchTerminal, cliCommand, fullFrame, repoRoot} from './bench-terminal.js';
 
 function option(name: string, fallback: number): number {
 	const i = process.argv.indexOf(`--${name}`);
@@ -59,21 +59,19 @@ const writer = () =>
 		: startRateWriter(source, log, rate, seconds + warmup + 30);
 try {
 	if (json) {
-		const child = spawn(
-			process.execPath,
+		const cli = cliCommand(
 			[
-				...nodeArgs,
-				builtCli,
 				...(serve ? ['serve', '--metrics-listen', '127.0.0.1:0'] : []),
 				...flags,
 				...(serve ? [] : ['--json']),
 			],
-			{
-				cwd: work,
-				env,
-				stdio: ['ignore', 'ignore', 'inherit'],
-			},
+			nodeArgs,
 		);
+		const child = spawn(cli.file, cli.argv, {
+			cwd: work,
+			env: {...env, ...cli.env},
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
 		const exited = new Promise<void>((resolve) =>
 			child.once('exit', () => {
 				exitedAt = performance.now();

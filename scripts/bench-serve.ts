@@ -18,7 +18,7 @@ import {FleetView} from '../source/components/FleetView.js';
 import {sortRows, type FleetRow} from '../source/fleet/rows.js';
 import {cpuPercent, readStat, ticksPerSecond} from './bench-proc.js';
 import {startBenchStack, type BenchStack} from './bench-stack.js';
-import {builtCli, repoRoot} from './bench-terminal.js';
+import {cliCommand, repoRoot} from './bench-terminal.js';
 
 export type ServeBenchRow = {
 	figure: string;
@@ -44,24 +44,20 @@ type Serve = {child: ChildProcess; origin: string};
 
 async function startServe(opts: ServeBenchOptions, extra: string[]): Promise<Serve> {
 	const state = fs.mkdtempSync(path.join(opts.dir, 'serve-state-'));
-	const child = spawn(
-		process.execPath,
-		[
-			builtCli,
-			'serve',
-			'--metrics-listen',
-			'127.0.0.1:0',
-			'--state-dir',
-			state,
-			...opts.stack.flags,
-			...extra,
-		],
-		{
-			cwd: opts.dir,
-			stdio: ['ignore', 'ignore', 'pipe'],
-			env: {...opts.env, NODE_ENV: 'production'},
-		},
-	);
+	const cli = cliCommand([
+		'serve',
+		'--metrics-listen',
+		'127.0.0.1:0',
+		'--state-dir',
+		state,
+		...opts.stack.flags,
+		...extra,
+	]);
+	const child = spawn(cli.file, cli.argv, {
+		cwd: opts.dir,
+		stdio: ['ignore', 'ignore', 'pipe'],
+		env: {...opts.env, ...cli.env, NODE_ENV: 'production'},
+	});
 	if (child.pid) opts.pids.add(child.pid);
 	let stderr = '';
 	const port = await new Promise<number>((resolve, reject) => {

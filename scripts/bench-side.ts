@@ -16,7 +16,7 @@ import {
 	type TreeSample,
 } from './bench-proc.js';
 import type {BenchStack} from './bench-stack.js';
-import {BenchTerminal, builtCli} from './bench-terminal.js';
+import {BenchTerminal, cliCommand} from './bench-terminal.js';
 
 export type SideSizes = ReadonlyArray<{cols: number; rows: number}>;
 
@@ -70,13 +70,12 @@ function tui(
 	env: Record<string, string>,
 	ready: (screen: string) => boolean,
 ): Watched {
-	const session = new BenchTerminal([], {
+	const session = new BenchTerminal(file === undefined ? argv : [], {
 		cols: size.cols,
 		rows: size.rows,
 		cwd: opts.dir,
 		env,
-		command: file === undefined ? [builtCli, ...argv] : argv,
-		...(file === undefined ? {} : {file}),
+		...(file === undefined ? {} : {file, command: argv}),
 	});
 	opts.pids.add(session.pid);
 	return {
@@ -96,9 +95,10 @@ function tui(
 }
 
 function headless(name: string, argv: string[], opts: SideOptions): Watched {
-	const child: ChildProcess = spawn(process.execPath, [builtCli, '--json', ...argv], {
+	const cli = cliCommand(['--json', ...argv]);
+	const child: ChildProcess = spawn(cli.file, cli.argv, {
 		cwd: opts.dir,
-		env: opts.env,
+		env: {...opts.env, ...cli.env},
 		stdio: ['ignore', 'pipe', 'ignore'],
 	});
 	let lines = 0;

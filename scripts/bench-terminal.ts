@@ -1,4 +1,4 @@
-// The built CLI (`node dist/cli.js`, the way users run it) in a pseudo-terminal, its output parsed by
+// The built CLI (dist/cli.js run as a program, the way users run it) in a pseudo-terminal, its output parsed by
 // a headless xterm. Unlike the test helper, this one notes when each chunk of output arrived and
 // checks waiting conditions after every parsed chunk, so "when did the screen first show X" is
 // known to the chunk, not to a polling interval.
@@ -7,9 +7,28 @@ import {fileURLToPath} from 'node:url';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import {stopPids} from './bench-proc.js';
+import {glibcTunables} from './launcher.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const builtCli = path.join(repoRoot, 'dist', 'cli.js');
+
+/**
+ * How to start a built CLI as users do: the file itself, so its launcher line runs
+ * (scripts/launcher.mjs). With node flags (profiles) node must run it; the launcher's settings then
+ * go in the environment, as the launcher would have set them.
+ */
+export function cliCommand(
+	args: string[],
+	nodeArgs: string[] = [],
+	cli = builtCli,
+): {file: string; argv: string[]; env: Record<string, string>} {
+	if (nodeArgs.length === 0) return {file: cli, argv: args, env: {}};
+	return {
+		file: process.execPath,
+		argv: [...nodeArgs, cli, ...args],
+		env: {GLIBC_TUNABLES: glibcTunables, MCPTOP_TUNED: '1'},
+	};
+}
 
 type Waiter = {
 	test: (screen: string) => boolean;
@@ -26,7 +45,8 @@ export type SessionOptions = {
 	env: Record<string, string>;
 	/** Node flags before the script, e.g. --cpu-prof. */
 	nodeArgs?: string[];
-	/** A program other than the built CLI (the Ink floor): [node args..., script or -e code]. */
+	/** A program other than the built CLI (the Ink floor): [node args..., script or -e code], or
+	 * the argv of `file`. */
 	command?: string[];
 	/** An executable other than node (htop, btop side by side); `command` is then its argv. */
 	file?: string;
@@ -51,14 +71,17 @@ export class BenchTerminal {
 			allowProposedApi: true,
 			scrollback: 0,
 		});
-		const argv = opts.command ?? [...(opts.nodeArgs ?? []), builtCli, ...args];
+		const cli = cliCommand(args, opts.nodeArgs);
+		const [file, argv, env] = opts.command
+			? [opts.file ?? process.execPath, opts.command, {}]
+			: [cli.file, cli.argv, cli.env];
 		this.spawnedAt = performance.now();
-		this.proc = pty.spawn(opts.file ?? process.execPath, argv, {
+		this.proc = pty.spawn(file, argv, {
 			cols: opts.cols,
 			rows: opts.rows,
 			cwd: opts.cwd,
 			// Ink writes only the last frame when CI is set.
-			env: {...opts.env, CI: 'false', TERM: 'xterm-256color'},
+			env: {...opts.env, ...env, CI: 'false', TERM: 'xterm-256color'},
 		});
 		this.proc.onData((data) => {
 			const at = performance.now();

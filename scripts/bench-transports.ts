@@ -28,7 +28,7 @@ import {
 import {measure} from './bench-probes.js';
 import {isAlive, stopPids} from './bench-proc.js';
 import {startBenchStack} from './bench-stack.js';
-import {builtCli, repoRoot} from './bench-terminal.js';
+import {builtCli, cliCommand, repoRoot} from './bench-terminal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Per-tick CPU of EndpointProbe.probe() on each transport
@@ -381,16 +381,16 @@ async function logWindow(
 	pids?.add(server.pid);
 	let cli: ChildProcess | undefined;
 	try {
-		cli = spawn(
-			process.execPath,
-			[
-				builtCli,
-				...['--json', '--interval', '1s', '--endpoint', server.url],
-				...['--port', `${server.port}:mcp`, '--log', tailed],
-				...['--state-dir', state, '--project-dir', dir],
-			],
-			{cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe']},
-		);
+		const command = cliCommand([
+			...['--json', '--interval', '1s', '--endpoint', server.url],
+			...['--port', `${server.port}:mcp`, '--log', tailed],
+			...['--state-dir', state, '--project-dir', dir],
+		]);
+		cli = spawn(command.file, command.argv, {
+			cwd: dir,
+			env: {...env, ...command.env},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		const cliPid = cli.pid;
 		if (cliPid !== undefined) pids?.add(cliPid);
 		let stderr = '';

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {build} from 'esbuild';
+import {launcherLines} from './launcher.mjs';
 
 const memoModule = path.resolve('dist/render/memo.js');
 const fastWidthModule = path.resolve('dist/render/fast-width.js');
@@ -175,7 +176,7 @@ await build({
 	],
 	// Bundled CommonJS (react, ws) calls require() for Node's built-ins.
 	banner: {
-		js: "import {createRequire as __mcptopCreateRequire} from 'node:module';\nconst require = __mcptopCreateRequire(import.meta.url);",
+		js: `${launcherLines.join('\n')}\nimport {createRequire as __mcptopCreateRequire} from 'node:module';\nconst require = __mcptopCreateRequire(import.meta.url);`,
 	},
 	plugins: [devtoolsStub, fastText, inkCaches, mcpResultProbe],
 	minifyWhitespace: true,

@@ -18,7 +18,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 test('the built bin exists and is one bundled file', () => {
 	assert.ok(fs.existsSync(builtBin), `${builtBin} missing: run npm install (or npm run build)`);
 	const code = fs.readFileSync(path.join(root, 'dist', 'cli.js'), 'utf8');
-	assert.match(code, /^#!\/usr\/bin\/env node\n/);
+	// A shell line that starts node with the memory settings, then JavaScript (scripts/launcher.mjs).
+	assert.match(code, /^#!\/bin\/sh\n":" \/\/; .*; exec node "\$0" "\$@"\n/);
 	// Bundled: no import of the project's own compiled modules nor of ink/react from node_modules.
 	assert.doesNotMatch(code, /from ['"](\.\/main\.js|ink|react)['"]/);
 	// string-width (both copies), slice-ansi and widest-line are the wrapped ones (scripts/bundle.mjs).
@@ -79,6 +80,22 @@ test(
 				45_000,
 			);
 			assert.match(screen, /Processes/);
+			// The launcher line (scripts/launcher.mjs) exec'd node under the same PID with glibc's
+			// tunables set, and mcptop passed none of it on to the demo processes it started.
+			assert.match(fs.readlinkSync(`/proc/${session.pid}/exe`), /\/node[^/]*$/);
+			const environ = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+			assert.ok(
+				environ(session.pid).some((e) =>
+					e.startsWith('GLIBC_TUNABLES=glibc.malloc.mmap_threshold='),
+				),
+				'mcptop runs without the launcher tunables',
+			);
+			const children = processesWithStateHome(state).filter((pid) => pid !== session.pid);
+			assert.ok(children.length >= 2, `demo processes: ${children.join(', ')}`);
+			for (const pid of children) {
+				const inherited = environ(pid).filter((e) => /^(GLIBC_TUNABLES|MCPTOP_TUNED)=/.test(e));
+				assert.deepEqual(inherited, [], `pid ${pid} inherited the launcher's settings`);
+			}
 			session.press('q');
 			assert.equal(await session.exit(20_000), 0);
 		} finally {

@@ -1,0 +1,2 @@
+export declare const glibcTunables: string;
+export declare const launcherLines: readonly string[];
