@@ -298,6 +298,10 @@ async function main(): Promise<void> {
 	// Metrics and health reports derive from the store's snapshots and the endpoint's probes.
 	const telemetry = new Telemetry(config, {
 		reports: !cli.flags.once,
+		expose:
+			command === 'serve' ||
+			cli.flags.metricsListen !== undefined ||
+			(cli.flags.once === true && cli.flags.prom === true),
 		warn: (message) => process.stderr.write(`mcptop: ${sanitizeText(message)}\n`),
 	});
 	const probes = telemetry.tap(createProbes(config, token, (batch) => store.ingest(batch)));

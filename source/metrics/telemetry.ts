@@ -6,12 +6,17 @@ import type {Config} from '../types.js';
 import {MetricsExposition} from './exposition.js';
 import {isLoopback, parseListen} from './listen.js';
 import {listenErrorText, startMetricsServer, type MetricsServer} from './server.js';
-import {tapEndpoint} from './tap.js';
+import {tapEndpoint, type ProbeListener} from './tap.js';
 import {TextfileWriter} from './textfile.js';
 
 export type TelemetryOptions = {
 	/** Write health reports (serve and the screen; not --once). */
 	reports: boolean;
+	/**
+	 * The exposition has a reader: /metrics (serve, --metrics-listen) or --once --prom; a textfile
+	 * (metrics.textfile) is one too. Without one, no probe or snapshot is turned into metrics.
+	 */
+	expose: boolean;
 	/** Where to say what goes wrong (a failed textfile write, a report that could not be saved). */
 	warn: (message: string) => void;
 	now?: () => number;
@@ -30,6 +35,7 @@ export class Telemetry {
 	private textfileProblem: string | null = null;
 	private unsubscribe: (() => void) | null = null;
 	private readonly stops: Array<() => void> = [];
+	private readonly exposed: boolean;
 
 	constructor(
 		private readonly config: Config,
@@ -52,20 +58,22 @@ export class Telemetry {
 					})
 				: null;
 		if (config.metrics.textfile !== '') this.textfile = new TextfileWriter(config.metrics.textfile);
+		this.exposed = opts.expose || this.textfile !== null;
 	}
 
 	/** The probes with the endpoint tapped: each round trip reaches the histogram and the reports. */
 	tap(probes: MonitorProbes): MonitorProbes {
-		return tapEndpoint(probes, [
-			(sample, elapsedMs) => this.exposition.observeProbe(sample, elapsedMs),
-			...(this.reports ? [this.reports.addProbe] : []),
-		]);
+		const listeners: ProbeListener[] = [];
+		if (this.exposed)
+			listeners.push((sample, elapsedMs) => this.exposition.observeProbe(sample, elapsedMs));
+		if (this.reports) listeners.push(this.reports.addProbe);
+		return listeners.length === 0 ? probes : tapEndpoint(probes, listeners);
 	}
 
 	attach(store: MonitorStore): void {
 		this.unsubscribe = store.subscribe(() => {
 			const snapshot = store.getSnapshot();
-			this.exposition.update(snapshot);
+			if (this.exposed) this.exposition.update(snapshot);
 			this.reports?.addSnapshot(snapshot);
 			if (this.textfile) void this.writeTextfile(this.textfile);
 		});
@@ -74,6 +82,7 @@ export class Telemetry {
 
 	/** Counts each action's result (the screen's runner; serve runs no actions). */
 	watchActions(runner: ActionRunner): void {
+		if (!this.exposed) return;
 		let last: unknown = null;
 		this.stops.push(
 			runner.subscribe(() => {

@@ -1,45 +1,12 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {defaultConfig} from '../../source/config.js';
-import {MonitorStore, type MonitorProbes} from '../../source/monitor/store.js';
+import {MonitorStore} from '../../source/monitor/store.js';
 import {snapshotLineParts} from '../../source/render/snapshot-json.js';
-import type {EndpointStatus, LogLine, Snapshot} from '../../source/types.js';
+import type {LogLine, Snapshot} from '../../source/types.js';
+import {fixedProbes} from '../helpers/probes.js';
 
 // The store is real; the probes answer at once with fixed readings.
-function probes(): MonitorProbes {
-	return {
-		ports: {sample: async () => []},
-		processes: {sample: async () => []},
-		system: {
-			sample: async () => ({
-				cpuPercent: 10,
-				memoryPercent: 40,
-				totalMb: 8000,
-				availableMb: 4000,
-				diskPath: '/',
-				diskPercent: 30,
-				diskFreeGb: 50,
-			}),
-		},
-		endpoint: {
-			start() {},
-			stop: async () => {},
-			probe: async () => ({time: 0, ms: 12, error: null}),
-			status: () =>
-				({
-					url: 'ws://127.0.0.1:1',
-					kind: 'ws',
-					state: 'connected',
-					lastError: null,
-					hint: null,
-					reconnects: 0,
-					nextRetryAt: null,
-				}) as EndpointStatus,
-		},
-		logs: [],
-	};
-}
-
 const hostile = [
 	'2025-09-17 10:00:00,123 - ERROR - "items":"\u0000mcptop-alert-items\u0000"',
 	'\u0000mcptop-alert-items\u0000',
@@ -50,7 +17,7 @@ const hostile = [
 test('--json lines are JSON.stringify of each snapshot, and the alert list is kept while unchanged', async () => {
 	const cfg = defaultConfig();
 	cfg.intervalMs = 30;
-	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
+	const store = new MonitorStore(cfg, fixedProbes(), {firstRoundWaitMs: 0});
 	const lineParts = snapshotLineParts();
 	const toJson = (snapshot: Snapshot) => Buffer.concat(lineParts(snapshot));
 	store.start();
@@ -93,7 +60,7 @@ test('--json lines are JSON.stringify of each snapshot, and the alert list is ke
 test('--json: alerts kept from line to line, merged, evicted past capacity, still JSON.stringify', async () => {
 	const cfg = defaultConfig();
 	cfg.intervalMs = 30;
-	const store = new MonitorStore(cfg, probes(), {firstRoundWaitMs: 0});
+	const store = new MonitorStore(cfg, fixedProbes(), {firstRoundWaitMs: 0});
 	const lineParts = snapshotLineParts();
 	const toJson = (snapshot: Snapshot) => Buffer.concat(lineParts(snapshot));
 	store.start();

@@ -1,0 +1,37 @@
+import type {MonitorProbes} from '../../source/monitor/store.js';
+import type {EndpointStatus} from '../../source/types.js';
+
+/** Probes that answer at once with fixed readings, for a real store: a connected endpoint, 12 ms. */
+export function fixedProbes(): MonitorProbes {
+	return {
+		ports: {sample: async () => []},
+		processes: {sample: async () => []},
+		system: {
+			sample: async () => ({
+				cpuPercent: 10,
+				memoryPercent: 40,
+				totalMb: 8000,
+				availableMb: 4000,
+				diskPath: '/',
+				diskPercent: 30,
+				diskFreeGb: 50,
+			}),
+		},
+		endpoint: {
+			start() {},
+			stop: async () => {},
+			probe: async () => ({time: 0, ms: 12, error: null}),
+			status: () =>
+				({
+					url: 'ws://127.0.0.1:1',
+					kind: 'ws',
+					state: 'connected',
+					lastError: null,
+					hint: null,
+					reconnects: 0,
+					nextRetryAt: null,
+				}) as EndpointStatus,
+		},
+		logs: [],
+	};
+}
