@@ -1,7 +1,7 @@
-// The built CLI (dist/cli.js run as a program, the way users run it) in a pseudo-terminal, its output parsed by
-// a headless xterm. Unlike the test helper, this one notes when each chunk of output arrived and
-// checks waiting conditions after every parsed chunk, so "when did the screen first show X" is
-// known to the chunk, not to a polling interval.
+// The built CLI (dist/cli.js run as a program, the way users run it) in a pseudo-terminal, its
+// output parsed by a headless xterm. Unlike the test helper, this one notes when each chunk of
+// output arrived and checks waiting conditions after every parsed chunk, so "when did the screen
+// first show X" is known to the chunk, not to a polling interval.
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import pty from '@lydell/node-pty';

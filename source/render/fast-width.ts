@@ -62,13 +62,13 @@ function characterTable(width: Width): (code: number) => number {
 }
 
 /**
- * Per character, by `width`: its width when it stands alone (so in any string it is a grapheme
- * cluster of its own), else -1. The same table as fastStringWidth's.
+ * Per UTF-16 code unit (charCodeAt), by `width`: its width when it stands alone (so in any string it
+ * is a grapheme cluster of its own), else -1 (surrogates among them). The same table as
+ * fastStringWidth's.
  */
 export function standAloneWidths(width: Width): (code: number) => number {
 	const entry = characterTable(width);
 	return (code) => {
-		if (code > 0xffff) return -1;
 		const e = entry(code);
 		return e === joins ? -1 : e - 1;
 	};

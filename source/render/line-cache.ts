@@ -4,8 +4,8 @@
 // replaces Output#get, the step that does that, with one that works out what lands on each row first
 // (the same clipping and transforms, in the same order) and reuses last frame's row string when a
 // row's writes are the same; a changed row is built as Ink's get() builds a one-row Output, to the
-// byte, with less work (row-builder.ts). Nothing else of Ink changes: panes stay React components, Yoga lays them
-// out, log-update writes the frame. test/render/line-cache.test.ts checks the result against Ink's
+// byte, with less work (row-builder.ts). Nothing else of Ink changes: panes stay React components,
+// Yoga lays them out, log-update writes the frame. test/render/line-cache.test.ts checks the result against Ink's
 // get() for random frames. Written to be offered upstream as a cache inside Output.
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';

@@ -89,7 +89,6 @@ class Row {
 	/** The row's text: Ink's styledCharsToString over the cells, then trimEnd. */
 	toString(): string {
 		const {values, styles, parts} = this;
-		parts.length = 0;
 		// Before the first cell nothing is styled: its codes are all of its styles, as Ink writes them.
 		let previous = none;
 		for (let k = 0; k < values.length; k++) {

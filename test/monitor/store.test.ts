@@ -2,38 +2,17 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {defaultConfig} from '../../source/config.js';
 import {MonitorStore, type MonitorProbes} from '../../source/monitor/store.js';
-import type {
-	EndpointStatus,
-	LatencySample,
-	PortReading,
-	ProcessReading,
-	SystemReading,
-} from '../../source/types.js';
+import type {LatencySample, PortReading, ProcessReading} from '../../source/types.js';
+import {connectedEndpoint, fixedSystem} from '../helpers/probes.js';
 
 /** Probe inputs the test controls; the store (the thing under test) is real. */
 function inputs() {
 	const state = {
 		ports: [] as PortReading[],
 		processes: [] as ProcessReading[],
-		system: {
-			cpuPercent: 10,
-			memoryPercent: 40,
-			totalMb: 8000,
-			availableMb: 4000,
-			diskPath: '/',
-			diskPercent: 30,
-			diskFreeGb: 50,
-		} as SystemReading,
+		system: fixedSystem(),
 		ping: {time: 0, ms: 12, error: null} as LatencySample,
-		endpoint: {
-			url: 'ws://127.0.0.1:1',
-			kind: 'ws',
-			state: 'connected',
-			lastError: null,
-			hint: null,
-			reconnects: 0,
-			nextRetryAt: null,
-		} as EndpointStatus,
+		endpoint: connectedEndpoint(),
 	};
 	const probes: MonitorProbes = {
 		ports: {sample: async () => state.ports},

@@ -8,17 +8,10 @@ import {compileRules} from '../../source/monitor/alert-rules.js';
 import {MonitorStore, type MonitorProbes} from '../../source/monitor/store.js';
 import {triageReason, triageReasons} from '../../source/monitor/triage.js';
 import {LogTail} from '../../source/probes/log-tail.js';
-import type {EndpointStatus, PortReading} from '../../source/types.js';
+import type {PortReading} from '../../source/types.js';
+import {connectedEndpoint, fixedSystem} from '../helpers/probes.js';
 
-const endpoint = {
-	url: 'ws://127.0.0.1:1',
-	kind: 'ws',
-	state: 'connected',
-	lastError: null,
-	hint: null,
-	reconnects: 0,
-	nextRetryAt: null,
-} as unknown as EndpointStatus;
+const endpoint = connectedEndpoint();
 
 function reading(port: number, command: string, established = 1): PortReading {
 	return {
@@ -51,17 +44,7 @@ function probes(ports: PortReading[], logs: MonitorProbes['logs'] = []): Monitor
 				},
 			],
 		},
-		system: {
-			sample: async () => ({
-				cpuPercent: 10,
-				memoryPercent: 40,
-				totalMb: 8000,
-				availableMb: 4000,
-				diskPath: '/',
-				diskPercent: 30,
-				diskFreeGb: 50,
-			}),
-		},
+		system: {sample: async () => fixedSystem()},
 		endpoint: {
 			start() {},
 			stop: async () => {},
