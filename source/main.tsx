@@ -12,6 +12,7 @@ import {takeEarlyDemo} from './demo/early.js';
 import {startDemoStack, type DemoStack} from './demo/stack.js';
 import {createProbes} from './monitor/probes.js';
 import {MonitorStore} from './monitor/store.js';
+import {releaseHungUpTerminal} from './lib/hangup.js';
 import {sanitizeText} from './lib/sanitize.js';
 import {keySummary} from './keys/dispatch.js';
 import {readMetricsToken, Telemetry} from './metrics/telemetry.js';
@@ -142,6 +143,9 @@ function applyDemo(config: Config, demo: DemoStack): Config {
 		stateDir: o.stateDir,
 	};
 }
+
+// First of the exit handlers: after a hang-up the others write to /dev/null, not a dead terminal.
+process.on('exit', releaseHungUpTerminal);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 // Quitting is bounded: the cleanups together get this long, then the process exits whatever still
@@ -378,6 +382,9 @@ async function main(): Promise<void> {
 		process.stdout.write('\u001B[?1049l\u001B[?25h');
 	};
 	process.on('exit', leaveScreen);
+	// The terminal went away (a dropped SSH session, a closed pane): writes and reads fail with EIO.
+	process.stdout.on('error', () => void shutdown(0));
+	process.stdin.on('error', () => void shutdown(0));
 	// Unchanged rows of a frame are reused (source/render/line-cache.ts, BENCHMARKS.md part 8);
 	// MCPTOP_LINE_CACHE=off draws with Ink's own Output, for comparison.
 	if (process.env['MCPTOP_LINE_CACHE'] !== 'off') installLineCache();

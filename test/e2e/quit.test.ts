@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {removeTempDirs, tempDir} from '../helpers/cli.js';
-import {TerminalSession} from '../helpers/pty.js';
+import {cliArgs, TerminalSession} from '../helpers/pty.js';
 
 const leaveAlternateScreen = '\u001B[?1049l';
 const quitBoundMs = 2000;
@@ -136,6 +136,71 @@ for (const way of ways) {
 				output.lastIndexOf('\u001B[?25h') > output.lastIndexOf('\u001B[?25l'),
 				'the cursor is shown again',
 			);
+		},
+	);
+}
+
+// The terminal goes away under mcptop: sshd or tmux closes the master side, the kernel hangs the
+// terminal up and signals SIGHUP. A wrapper that ignores SIGHUP starts mcptop on that terminal, its
+// stderr in a file, and records how it ended: Node 20 aborted restoring a dead terminal's modes.
+const hangUpWrapper = `
+const fs = require('node:fs');
+const {spawn} = require('node:child_process');
+process.on('SIGHUP', () => {});
+const [result, errors, ...args] = process.argv.slice(1);
+const stdio = ['inherit', 'inherit', fs.openSync(errors, 'w')];
+const child = spawn(process.execPath, args, {stdio});
+child.on('exit', (code, signal) => {
+	fs.writeFileSync(result, JSON.stringify({code, signal}));
+	process.exit(0);
+});
+`;
+
+for (const mode of [
+	{name: 'the screen', flags: [] as string[], ready: /Alerts/},
+	{name: '--json', flags: ['--json'], ready: /"health"/},
+]) {
+	test(
+		`${mode.name}: a hung-up terminal ends mcptop with exit 0, no abort`,
+		{timeout: 60_000},
+		async () => {
+			const home = tempDir('mcptop-hangup-');
+			const result = path.join(home, 'result.json');
+			const errors = path.join(home, 'stderr.txt');
+			const flags = [
+				...['--endpoint', `http://127.0.0.1:${silentPort}`, '--port', `${silentPort}:mcp`],
+				...['--match', 'no-such-server-xyz', '--log', path.join(dir, 'server.log')],
+			];
+			const session = new TerminalSession(
+				['-e', hangUpWrapper, result, errors, ...cliArgs, ...flags, ...mode.flags],
+				{
+					command: process.execPath,
+					cols: 100,
+					rows: 30,
+					cwd: home,
+					env: {XDG_STATE_HOME: home, XDG_CONFIG_HOME: home},
+				},
+			);
+			try {
+				await session.waitFor(mode.ready, 30_000);
+				session.hangUp();
+				for (let i = 0; i < 200 && !fs.existsSync(result); i++) {
+					await new Promise((resolve) => setTimeout(resolve, 50));
+				}
+				const stderr = fs.readFileSync(errors, 'utf8');
+				assert.ok(
+					fs.existsSync(result),
+					`mcptop still runs 10 s after the hang-up; stderr: ${stderr}`,
+				);
+				assert.deepEqual(
+					JSON.parse(fs.readFileSync(result, 'utf8')),
+					{code: 0, signal: null},
+					stderr,
+				);
+				assert.doesNotMatch(stderr, /Assertion failed|Unhandled 'error'|EIO/);
+			} finally {
+				session.kill();
+			}
 		},
 	);
 }

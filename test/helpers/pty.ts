@@ -117,6 +117,11 @@ export class TerminalSession {
 		return result;
 	}
 
+	/** Closes the terminal's master side, as sshd does when a session drops or tmux for a closed pane. */
+	hangUp(): void {
+		(this.proc as unknown as {destroy(): void}).destroy();
+	}
+
 	kill(): void {
 		if (this.exitCode === null) {
 			try {
