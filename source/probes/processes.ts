@@ -24,6 +24,12 @@ export type ProcessProbeOptions = {
 	excludePids?: number[];
 	/** How often to look for new matching processes. Default 5000. */
 	fullScanEveryMs?: number;
+	/**
+	 * How often, on average, the command line of a process that did not match is read again (an exec
+	 * or a changed title can make it match). Default 30000; each process gets 0.5–1.5× of it, so the
+	 * reads spread over the scans.
+	 */
+	recheckEveryMs?: number;
 	/** Monotonic clock in ms, for scan timing and CPU deltas. */
 	now?: () => number;
 };
@@ -63,28 +69,37 @@ const maxHistory = 3000;
  * since it started (what ps shows), so the first sample is already meaningful; later samples report the
  * interval since the previous sample.
  *
- * Cost per tick: a read of /proc/<pid>/stat and statm per matching process. The whole /proc is scanned (the
- * command line of every process) on the first sample, every fullScanEveryMs, and when a known process
- * vanished.
+ * Cost per tick: a read of /proc/<pid>/stat and statm per matching process. /proc is listed on the first
+ * sample, every fullScanEveryMs, and when a known process vanished, and the command line of each
+ * process new since the last scan is read (see scan()).
  */
 export class ProcessProbe {
 	private readonly match: RegExp;
 	private readonly excludePids: ReadonlySet<number>;
 	private readonly fullScanEveryMs: number;
 	private readonly now: () => number;
+	private readonly recheckEveryMs: number;
 	private readonly tracked = new Map<number, Tracked>();
+	/** Processes whose command line did not match: when to read it again. */
+	private readonly unmatched = new Map<number, number>();
 	private lastFullScanAt: number | null = null;
+	private rereadAll = true;
 
 	constructor(opts: ProcessProbeOptions) {
 		this.match = withoutState(opts.match);
 		this.excludePids = new Set(opts.excludePids ?? []);
 		this.fullScanEveryMs = opts.fullScanEveryMs ?? 5000;
+		this.recheckEveryMs = opts.recheckEveryMs ?? 30_000;
 		this.now = opts.now ?? (() => performance.now());
 	}
 
-	/** Scan every process on the next sample (a new server was seen elsewhere, e.g. holding a port). */
+	/**
+	 * Scan every process on the next sample, reading every command line again (a new server was seen
+	 * elsewhere, e.g. holding a port: perhaps a process that exec'd into it).
+	 */
 	rescan(): void {
 		this.lastFullScanAt = null;
+		this.rereadAll = true;
 	}
 
 	/** Matching processes, ascending by pid. */
@@ -113,17 +128,32 @@ export class ProcessProbe {
 		return [...this.tracked.values()].sort((a, b) => a.pid - b.pid).map(toReading);
 	}
 
+	/**
+	 * New processes have their command line read at once; one that did not match is read again after
+	 * 0.5–1.5 × recheckEveryMs (or at a rescan), not at every scan: on a machine with a few hundred
+	 * processes those reads were most of an idle collector's /proc reading. A process that exec'd into
+	 * the server under the same pid is seen at its recheck, or at once when it holds a watched port.
+	 */
 	private scan(now: number): void {
 		const excluded = excludedPids(this.excludePids);
-		for (const pid of listPids()) {
+		const all = this.rereadAll;
+		this.rereadAll = false;
+		const pids = listPids();
+		const present = new Set(pids);
+		for (const pid of this.unmatched.keys()) if (!present.has(pid)) this.unmatched.delete(pid);
+		for (const pid of pids) {
 			if (excluded.has(pid)) continue;
+			const recheckAt = this.unmatched.get(pid);
+			if (!all && recheckAt !== undefined && now < recheckAt) continue;
 			const cmd = readCmdline(pid);
 			// Kernel threads and zombies have no command line.
 			if (!cmd || cmd.command === '' || !this.match.test(cmd.command)) {
 				// A tracked process that exec'd into something else no longer matches.
 				this.tracked.delete(pid);
+				if (cmd) this.unmatched.set(pid, now + this.recheckEveryMs * (0.5 + Math.random()));
 				continue;
 			}
+			this.unmatched.delete(pid);
 			const known = this.tracked.get(pid);
 			if (known) {
 				known.command = cmd.command;

@@ -207,3 +207,50 @@ test('mcptop never matches itself nor the shell that started it', {skip: !linux}
 	assert.equal(seen.parent, shell.pid, 'the probe ran under the shell');
 	assert.deepEqual(seen.pids, [sibling.pid]);
 });
+
+// Takes the marker as its title (its command line) on SIGUSR2, as an exec or setproctitle would: the
+// pid stays, the command line changes. The padding argument makes room for the new title.
+const retitleCode = `process.on('SIGUSR2', () => { process.title = process.env.MCPTOP_TEST_TITLE; });
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);`;
+
+test(
+	'a process that comes to match under the same pid is seen at a rescan or at its recheck',
+	{skip: !linux},
+	async (t) => {
+		const marker = uniqueMarker('retitle');
+		const child = spawn(process.execPath, ['-e', retitleCode, 'x'.repeat(96)], {
+			stdio: ['ignore', 'pipe', 'ignore'],
+			env: {...process.env, MCPTOP_TEST_TITLE: marker},
+		});
+		t.after(() => stopChild(child));
+		await new Promise((resolve) => child.stdout!.once('data', resolve));
+		const pid = child.pid!;
+		let now = 1000;
+		const options = {
+			match: new RegExp(escape(marker)),
+			fullScanEveryMs: 5000,
+			recheckEveryMs: 20_000,
+			now: () => now,
+		};
+		const rescanned = new ProcessProbe(options);
+		const rechecked = new ProcessProbe(options);
+		const pids = async (probe: ProcessProbe) => (await probe.sample()).map((p) => p.pid);
+		assert.deepEqual(await pids(rescanned), []);
+		assert.deepEqual(await pids(rechecked), []);
+		process.kill(pid, 'SIGUSR2');
+		await waitFor(
+			() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker),
+			'the new title',
+		);
+		// A full scan 5 s later: the command line read at 1 s is not read again before 0.5 × 20 s.
+		now = 6000;
+		assert.deepEqual(await pids(rescanned), []);
+		assert.deepEqual(await pids(rechecked), []);
+		rescanned.rescan();
+		assert.deepEqual(await pids(rescanned), [pid], 'a rescan reads every command line');
+		// Past 1.5 × recheckEveryMs after the first read.
+		now = 1000 + 30_001;
+		assert.deepEqual(await pids(rechecked), [pid], 'read again at its recheck');
+	},
+);
