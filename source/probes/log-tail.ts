@@ -37,7 +37,9 @@ export type LogTailOptions = {
 	backstopMs?: number;
 	/**
 	 * Shortest time from one watch-driven read cycle to the next: a writer that appends every few
-	 * milliseconds costs a few cycles a second, not one per write (default 200 ms).
+	 * milliseconds costs a few cycles a second, not one per write (default 200 ms). While events come
+	 * faster than that, the watch is closed and the file read every eventGapMs until a read finds
+	 * nothing new (see afterCycle).
 	 */
 	eventGapMs?: number;
 	/** Bytes of each line's text that are kept; longer lines are counted and cut (default 4096). */
@@ -68,7 +70,14 @@ export type LogTailProgress = {
 	partialKeptBytes: number;
 	/** Old files still open after a rotation or deletion. */
 	retiredFiles: number;
+	/** Change events handled (the path's own; others in the folder are not counted). */
+	events: number;
+	/** The folder watch is open (false while a busy file is read on a timer, or without a watch). */
+	watching: boolean;
 };
+
+/** Change events for the path between two read cycles that make it busy: read on a timer instead. */
+const busyEvents = 4;
 
 const contextLines = 20;
 // Scanning backwards for backlog lines stops here: a start position inside a huge line skips it.
@@ -184,6 +193,10 @@ export class LogTail {
 	private immediate: NodeJS.Immediate | null = null;
 	private watcher: fs.FSWatcher | null = null;
 	private watchRetryAt = 0;
+	/** The file is written faster than cycles run: the watch is closed, a timer drives the reads. */
+	private busy = false;
+	private events = 0;
+	private eventsSinceCycle = 0;
 
 	private batchTime = 0;
 	private batchLines = 0;
@@ -255,6 +268,8 @@ export class LogTail {
 			partialBytes: cursor ? cursor.total : 0,
 			partialKeptBytes: cursor ? cursor.kept : 0,
 			retiredFiles: this.retired.length,
+			events: this.events,
+			watching: this.watcher !== null,
 		};
 	}
 
@@ -269,7 +284,7 @@ export class LogTail {
 	}
 
 	private ensureWatcher(): void {
-		if (!this.useWatch || this.watcher || this.stopped) return;
+		if (!this.useWatch || this.watcher || this.stopped || this.busy) return;
 		const now = Date.now();
 		if (now < this.watchRetryAt) return;
 		// The folder, not the file: a watch on the file dies with a rename or delete.
@@ -292,6 +307,8 @@ export class LogTail {
 
 	/** A change event for the path: one read cycle soon, at most one per `eventGapMs`. */
 	private onChange(): void {
+		this.events++;
+		this.eventsSinceCycle++;
 		if (this.stopped || this.eventTimer) return;
 		const wait = this.lastCycleAt + this.eventGapMs - Date.now();
 		if (wait <= 0) return this.wake();
@@ -321,18 +338,22 @@ export class LogTail {
 				this.ensureWatcher();
 				this.wake();
 			},
-			fast ? this.pollMs : this.backstopMs,
+			this.busy ? this.eventGapMs : fast ? this.pollMs : this.backstopMs,
 		);
 		this.timer.unref();
 	}
 
 	private async runCycle(): Promise<void> {
+		const events = this.eventsSinceCycle;
+		this.eventsSinceCycle = 0;
+		const before = this.bytesRead;
 		try {
 			await this.cycle();
 		} catch (error) {
 			this.state = 'error';
 			this.error = describeError(error);
 		} finally {
+			this.afterCycle(events, this.bytesRead - before);
 			this.running = null;
 			if (this.again && !this.stopped) {
 				this.again = false;
@@ -343,6 +364,28 @@ export class LogTail {
 				});
 			}
 			this.schedule();
+		}
+	}
+
+	/**
+	 * A writer that appends every few milliseconds raises an event per write (a Python logger writes
+	 * each record on its own): hundreds to thousands a second, each a wake-up and a callback, to
+	 * start a cycle every eventGapMs anyway. Once several events came between two cycles and the
+	 * cycle found data, the watch is closed and a timer reads every eventGapMs; the first read that
+	 * finds nothing new opens the watch again and looks once more, for what was written meanwhile.
+	 * Rotation, truncation and deletion are found by each cycle's stat of the path, as before.
+	 */
+	private afterCycle(events: number, bytes: number): void {
+		if (this.stopped) return;
+		if (this.busy) {
+			if (bytes > 0) return;
+			this.busy = false;
+			this.ensureWatcher();
+			this.again = true;
+		} else if (this.watcher && this.eventGapMs > 0 && events >= busyEvents && bytes > 0) {
+			this.busy = true;
+			this.watcher.close();
+			this.watcher = null;
 		}
 	}
 

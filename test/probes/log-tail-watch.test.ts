@@ -1,6 +1,7 @@
 // The tail driven by folder watch events (inotify on Linux), with the stat backstop pushed out of
 // reach: every tail -F guarantee must hold on events alone, and a quiet file must cost no cycles.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -190,4 +191,48 @@ test('without a watch the poll follows appends', async () => {
 	await waitFor(() => got.lines === 1, 'the polled line');
 	const before = tail.progress().cycles;
 	await waitFor(() => tail.progress().cycles >= before + 3, 'the poll going on');
+});
+
+// A writer of its own, as a logging server is: the test's own stalls (two test files at once on two
+// cores) then look like quiet spells to the tail, and the watch would open again for them.
+const writerCode = `const fs = require('node:fs');
+const [file, count] = [process.argv[1], Number(process.argv[2])];
+let i = 0;
+const timer = setInterval(() => {
+	fs.appendFileSync(file, 'INFO line ' + i + '\\n');
+	if (++i === count) clearInterval(timer);
+}, 5);`;
+
+test('a file written every few ms is read on a timer, its watch closed, and watched again once quiet', async () => {
+	fs.writeFileSync(file, '');
+	const gap = 100;
+	const {tail, got} = follow({eventGapMs: gap});
+	await following(tail);
+	assert.equal(tail.progress().watching, true);
+	const events = tail.progress().events;
+	const writes = 200;
+	const writer = spawn(process.execPath, ['-e', writerCode, file, String(writes)], {
+		stdio: 'ignore',
+	});
+	const exited = new Promise((resolve) => writer.once('exit', resolve));
+	let samples = 0;
+	let closed = 0;
+	while (writer.exitCode === null && samples < 1000) {
+		samples++;
+		if (!tail.progress().watching) closed++;
+		await sleep(10);
+	}
+	await exited;
+	await waitFor(() => got.lines === writes, `all ${writes} lines`);
+	const seen = tail.progress().events - events;
+	assert.ok(closed > samples / 2, `the watch was closed in ${closed} of ${samples} looks`);
+	// The events of the first gap or two, not one per write.
+	assert.ok(seen < writes / 2, `${seen} change events for ${writes} writes`);
+	await waitFor(() => tail.progress().watching, 'the watch open again once the file is quiet');
+	const cycles = tail.progress().cycles;
+	await sleep(4 * gap);
+	assert.ok(tail.progress().cycles - cycles <= 1, 'quiet again: no timer-driven cycles');
+	fs.appendFileSync(file, '2025-09-17 10:00:00,000 - ERROR - after the burst\n');
+	await waitFor(() => got.lines === writes + 1, 'a line after the burst, on its event');
+	assert.equal(got.counts.error, 1);
 });
