@@ -34,6 +34,8 @@ export type SideOptions = {
 	sizes: SideSizes;
 	/** Extra log files and extra ports for the scaling rows. */
 	extra: number;
+	/** Sleeping processes started for the process-count row, after the idle window. */
+	extraProcesses: number;
 	/** Lines per second of the busy log. */
 	busyRate: number;
 	/** PIDs the caller stops on a failure. */
@@ -47,6 +49,11 @@ export type Reading = {cpu: number; rssMb: number};
 export type SideRun = {
 	/** "mcptop 80×24", "htop 80×24", "btop 80×24", …, "json", "json +N logs", "json +N ports". */
 	idle: Record<string, Reading>;
+	/**
+	 * The idle window's largest mcptop and htop and the first collector ("json") again, with
+	 * extraProcesses more processes on the machine.
+	 */
+	crowded: Record<string, Reading>;
 	/** "tui idle", "tui busy", "json idle", "json busy" (160×48 for the TUI). */
 	busy: Record<string, Reading>;
 	busyLinesPerSecond: number;
@@ -197,6 +204,7 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 	const any = (screen: string) => screen.trim().length > 0;
 	const run: SideRun = {
 		idle: {},
+		crowded: {},
 		busy: {},
 		busyLinesPerSecond: 0,
 		machineBusy: {idle: 0, busy: 0},
@@ -262,6 +270,31 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 		const idle = await window(watched, opts.seconds, opts.warmupSeconds * 1000);
 		run.idle = idle.readings;
 		run.machineBusy.idle = idle.machineBusy;
+		// The process count: the same monitors go on with that many sleeping processes more, from
+		// 15 s after those started (their command lines are first read by mcptop's next full scan).
+		const crowd: number[] = [];
+		try {
+			for (let i = 0; i < opts.extraProcesses; i++) {
+				const child = spawn('sleep', ['600'], {stdio: 'ignore'});
+				if (child.pid === undefined) continue;
+				crowd.push(child.pid);
+				opts.pids.add(child.pid);
+			}
+			const names = [
+				`mcptop ${large.cols}×${large.rows}`,
+				`htop ${large.cols}×${large.rows}`,
+				'json',
+			];
+			const crowded = await window(
+				watched.filter((w) => names.includes(w.name)),
+				opts.seconds,
+				15_000,
+			);
+			run.crowded = crowded.readings;
+		} finally {
+			await stopPids(crowd, 3000);
+			for (const pid of crowd) opts.pids.delete(pid);
+		}
 		await Promise.all(watched.map((w) => w.stop()));
 		watched = [];
 

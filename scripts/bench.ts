@@ -126,6 +126,7 @@ const sizes = {
 	sideSeconds: quick ? 10 : 30,
 	sideWarmupSeconds: quick ? 4 : 60,
 	sideExtra: 10,
+	sideProcesses: quick ? 100 : 500,
 	busyRate: 1000,
 	frames: quick ? 50 : 200,
 };
@@ -1027,6 +1028,7 @@ async function partSide(): Promise<void> {
 			warmupSeconds: sizes.sideWarmupSeconds,
 			sizes: sideSizes,
 			extra: sizes.sideExtra,
+			extraProcesses: sizes.sideProcesses,
 			busyRate: sizes.busyRate,
 			pids: otherPids,
 			watchFlags: (log, name) => watchFlags(s, log, `${name}-${i}`),
@@ -1135,6 +1137,35 @@ async function partSide(): Promise<void> {
 		digits: 3,
 		target: {op: '<=', value: 0.02},
 	});
+	const crowd = sizes.sideProcesses;
+	const perHundred = (name: string, crowdedName = name) =>
+		spread(
+			list.map(
+				(r) => (((r.crowded[crowdedName]?.cpu ?? NaN) - (r.idle[name]?.cpu ?? NaN)) / crowd) * 100,
+			),
+		);
+	row({
+		part: '8',
+		figure: `--json, CPU per 100 extra processes (${crowd} sleeping processes more)`,
+		spread: perHundred('json'),
+		unit: 'points',
+		digits: 3,
+		target: {op: '<=', value: 0.02},
+	});
+	const htop = !list.some((r) => r.missing.includes('htop'));
+	for (const [name, note] of [
+		[`mcptop ${large}`, 'info'],
+		...(htop ? [[`htop ${large}`, 'info: a reference']] : []),
+	]) {
+		row({
+			part: '8',
+			figure: `${name}, CPU per 100 extra processes (same window)`,
+			spread: perHundred(name!),
+			unit: 'points',
+			digits: 3,
+			note: note!,
+		});
+	}
 	const busy = (name: string) => spread(list.map((r) => r.busy[name]?.cpu ?? NaN));
 	const rate = sizes.busyRate.toLocaleString('en-US');
 	for (const [mode, label] of [
@@ -1351,7 +1382,7 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		`**Memory**: the same setup; RSS (mean of 3 readings) 3 s after the first full frame; then \`cat\` appends the realistic log ${sizes.memoryCopies} times (${(sizes.memoryCopies * sizes.ingestLines).toLocaleString('en-US')} lines); once the totals on screen are exact and 3 s more have passed, RSS again. Peak is the highest of the readings taken every 250 ms meanwhile.`,
 		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second (every row changing; with mcptop's line cache; with Ink's incrementalRendering; and a screen of which only the first row, a clock, changes, without and with the line cache), each in its own pseudo-terminal, all at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
 		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
-		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, ${sizes.sideWarmupSeconds} s after each drew its first frame (a monitor's idle cost is its steady state; its first minute is start-up and warm-up), all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then a second window, after the same warm-up with the log already growing (a flood's cost is its steady state too): a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
+		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, ${sizes.sideWarmupSeconds} s after each drew its first frame (a monitor's idle cost is its steady state; its first minute is start-up and warm-up), all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then, the same monitors still running, ${sizes.sideProcesses} sleeping processes more on the machine: from 15 s after they started, one more window of the same length for the larger mcptop, htop and the first collector ("per 100 extra processes": that window minus the idle one). Then a second window, after the same warm-up with the log already growing (a flood's cost is its steady state too): a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
 		`**One frame** (scripts/bench-frame.ts): in a process of its own (NODE_ENV=production), Ink renders the floors' ${cols}×${rows - 1} screen ${sizes.frames} times (after 20 uncounted) into a stream that drops the bytes; CPU time (process.cpuUsage) per frame, with Ink's own Output#get and with the line cache, for a screen whose every row changes each frame and one where only the first row does.`,
 	];
 	return [
