@@ -38,6 +38,26 @@ export function filterAlerts(items: Alert[], filter: string): Alert[] {
 
 const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
+type RowText = {widths: string; time: string; rest: string};
+
+// A row's text for each alert, made once for as long as the alert lives (the book never changes one
+// in place) and the columns keep their widths: under a busy log the list moves every tick, and each
+// row is drawn again at its new position.
+const rowTexts = new WeakMap<Alert, RowText>();
+
+function rowText(a: Alert, timeW: number, srcW: number, countW: number, textW: number): RowText {
+	const widths = `${timeW} ${srcW} ${countW} ${textW}`;
+	const known = rowTexts.get(a);
+	if (known?.widths === widths) return known;
+	const made = {
+		widths,
+		time: col(formatClock(a.lastTime), timeW),
+		rest: `${srcW > 0 ? col(a.source, srcW) : ''}${col(a.count > 1 ? `×${a.count}` : '', countW)}${clip(alertMessage(a.text), textW)}`,
+	};
+	rowTexts.set(a, made);
+	return made;
+}
+
 function AlertsPaneView(props: AlertsPaneProps) {
 	const {alerts, width} = props;
 	const mode = props.filterMode ?? 'regex';
@@ -123,16 +143,16 @@ function AlertsPaneView(props: AlertsPaneProps) {
 			) : null}
 			{items.slice(start, start + rows).map((a, i) => {
 				const isSelected = props.focused && start + i === selected;
+				const text = rowText(a, timeW, srcW, countW, textW);
+				// As few nodes as the colours allow: each is diffed again whenever the list moves.
 				return (
 					<Text key={`${start + i}`} wrap="truncate-end">
-						<C inverse={isSelected}>{isSelected ? '›' : ' '}</C>
-						{col(formatClock(a.lastTime), timeW)}
+						{isSelected ? <C inverse>›</C> : null}
+						{isSelected ? text.time : ` ${text.time}`}
 						<C color={severityColor[a.severity]} bold={a.severity !== 'warning'}>
 							{col(label[a.severity], sevW)}
 						</C>
-						{srcW > 0 ? col(a.source, srcW) : ''}
-						{col(a.count > 1 ? `×${a.count}` : '', countW)}
-						{clip(alertMessage(a.text), textW)}
+						{text.rest}
 					</Text>
 				);
 			})}

@@ -104,7 +104,11 @@ export class AlertFeed {
 	private note(record: LogRecord, isNew: boolean): void {
 		// Lines of a glob share one feed: the file whose batch comes next is the record's source.
 		const seen = this.pending.get(record.id);
-		this.pending.set(record.id, {record, isNew: isNew || (seen?.isNew ?? false)});
+		// A record waiting for after-context changes with every line: one entry per batch, updated.
+		if (seen) {
+			seen.record = record;
+			seen.isNew ||= isNew;
+		} else this.pending.set(record.id, {record, isNew});
 	}
 
 	private deliver(lines: number, lastLines: string[]): void {

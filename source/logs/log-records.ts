@@ -262,12 +262,14 @@ export class LogRecordReader {
 	private feedAfter(raw: string): void {
 		if (this.waitingAfter.length === 0) return;
 		const text = sanitizeText(raw, lineCap);
+		let done = false;
 		for (const record of this.waitingAfter) {
 			record.after.push(text);
-			if (record.after.length >= this.contextLines) record.done = true;
+			if (record.after.length >= this.contextLines) record.done = done = true;
 			this.opts.onChange?.(record);
 		}
-		this.waitingAfter = this.waitingAfter.filter((r) => !r.done);
+		// Every line while alerts wait for their after-context: a new list only when one is complete.
+		if (done) this.waitingAfter = this.waitingAfter.filter((r) => !r.done);
 	}
 
 	private remember(raw: string): void {
