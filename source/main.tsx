@@ -1,8 +1,5 @@
 import process from 'node:process';
-import React from 'react';
-import {render} from 'ink';
 import meow from 'meow';
-import {App} from './app.js';
 import {ActionRunner} from './actions/runner.js';
 import {actionDefinitions} from './actions/definitions.js';
 import {writeIncidentDump} from './actions/incident-dump.js';
@@ -16,8 +13,6 @@ import {releaseHungUpTerminal} from './lib/hangup.js';
 import {sanitizeText} from './lib/sanitize.js';
 import {keySummary} from './keys/dispatch.js';
 import {readMetricsToken, Telemetry} from './metrics/telemetry.js';
-import {runFleet} from './fleet/command.js';
-import {installLineCache} from './render/line-cache.js';
 import {snapshotLineParts} from './render/snapshot-json.js';
 import type {Config} from './types.js';
 
@@ -282,6 +277,7 @@ async function main(): Promise<void> {
 	}
 	const token = readToken(config);
 	if (command === 'fleet') {
+		const {runFleet} = await import('./fleet/command.js');
 		const code = await runFleet(config, {once: cli.flags.once, json: cli.flags.json});
 		return void (await shutdown(code));
 	}
@@ -385,19 +381,15 @@ async function main(): Promise<void> {
 	// The terminal went away (a dropped SSH session, a closed pane): writes and reads fail with EIO.
 	process.stdout.on('error', () => void shutdown(0));
 	process.stdin.on('error', () => void shutdown(0));
-	// Unchanged rows of a frame are reused (source/render/line-cache.ts, BENCHMARKS.md part 8);
-	// MCPTOP_LINE_CACHE=off draws with Ink's own Output, for comparison.
-	if (process.env['MCPTOP_LINE_CACHE'] !== 'off') installLineCache();
-	const app = render(
-		<App
-			store={store}
-			runner={runner}
-			config={config}
-			onQuit={() => undefined}
-			reports={telemetry.reports}
-		/>,
-		{exitOnCtrlC: false, patchConsole: false, maxFps: 20},
-	);
+	// Ink and React load here, for the screen alone (source/screen.tsx).
+	const {drawScreen} = await import('./screen.js');
+	const app = drawScreen({
+		store,
+		runner,
+		config,
+		onQuit: () => undefined,
+		reports: telemetry.reports,
+	});
 	cleanups.push(() => {
 		app.unmount();
 		leaveScreen();
