@@ -11,9 +11,13 @@ import {
 	isGone,
 	readCmdline,
 	readProcStat,
+	ownSocketInodes,
 	readTcpSockets,
 	type TcpSocket,
 } from './proc.js';
+
+// A socket's uid is its creator's: one of another user's cannot be mcptop's own.
+const ownUid = process.getuid?.() ?? -1;
 
 export type PortProbeOptions = {
 	ports: PortConfig[];
@@ -67,6 +71,8 @@ export class PortProbe {
 	private inFlight: Promise<PortReading[]> | null = null;
 	/** Ports whose current listening socket a connect has confirmed: inode and that connect's time. */
 	private readonly confirmed = new Map<number, {inode: number; ms: number | null}>();
+	/** Client sides of connections to the watched ports, by inode: whether each is mcptop's own. */
+	private readonly clients = new Map<number, {family: Family; pair: string; mine: boolean}>();
 	private readonly tableEveryMs: number;
 	private lastSockets: TcpSocket[] | null = null;
 	private lastTableAt = -Infinity;
@@ -142,8 +148,8 @@ export class PortProbe {
 	/** Both socket tables, for the watched ports. */
 	private readBothTables(): TcpSocket[] {
 		return [
-			...(readTcpSockets(4, this.watchedPorts) ?? []),
-			...(readTcpSockets(6, this.watchedPorts) ?? []),
+			...(readTcpSockets(4, this.watchedPorts, true) ?? []),
+			...(readTcpSockets(6, this.watchedPorts, true) ?? []),
 		];
 	}
 
@@ -246,7 +252,7 @@ export class PortProbe {
 		const readFamily = (family: Family) => {
 			if (read.has(family)) return;
 			read.add(family);
-			sockets.push(...(readTcpSockets(family, this.watchedPorts) ?? []));
+			sockets.push(...(readTcpSockets(family, this.watchedPorts, true) ?? []));
 		};
 		if (this.watchedPorts.size > 0) {
 			const both = flipped || now - this.lastBothTablesAt >= bothTablesEveryMs;
@@ -305,6 +311,7 @@ export class PortProbe {
 		});
 		this.lastListening = connects.map((c) => c.ok);
 		this.resolveOwners(listeners, read, now, verified);
+		const own = this.ownClients(sockets, read);
 
 		return this.ports.map((p, i) => {
 			const c = connects[i]!;
@@ -318,7 +325,12 @@ export class PortProbe {
 			let established = 0;
 			if (p.local)
 				for (const s of sockets)
-					if (s.state === 'ESTABLISHED' && s.localPort === p.port && !probePorts.has(s.remotePort))
+					if (
+						s.state === 'ESTABLISHED' &&
+						s.localPort === p.port &&
+						!probePorts.has(s.remotePort) &&
+						!own.has(`${s.remotePort}>${s.localPort}`)
+					)
 						established++;
 			let error = c.error;
 			if (!c.ok && listener)
@@ -338,6 +350,40 @@ export class PortProbe {
 				error,
 			};
 		});
+	}
+
+	/**
+	 * mcptop's own connections to the watched ports (its MCP session, its WebSocket), as
+	 * "clientPort>serverPort": the server's side of each is not a connected client. A connection's
+	 * inode is looked up among mcptop's own descriptors once, when it first appears. The client's
+	 * side can be in the other table than the server's (an IPv4 connect to a server on ::, whose
+	 * side is IPv6), and a tick may read one table only: a connection is forgotten only when a
+	 * read of its own table no longer has it.
+	 */
+	private ownClients(sockets: TcpSocket[], read: ReadonlySet<Family>): Set<string> {
+		const clients = sockets.filter(
+			(s) =>
+				s.state === 'ESTABLISHED' &&
+				this.watchedPorts.has(s.remotePort) &&
+				!this.watchedPorts.has(s.localPort) &&
+				s.uid === ownUid,
+		);
+		if (clients.some((c) => !this.clients.has(c.inode))) {
+			const mine = ownSocketInodes();
+			for (const c of clients)
+				this.clients.set(c.inode, {
+					family: c.family,
+					pair: `${c.localPort}>${c.remotePort}`,
+					mine: mine.has(c.inode),
+				});
+		}
+		const live = new Set(clients.map((c) => c.inode));
+		const own = new Set<string>();
+		for (const [inode, c] of this.clients) {
+			if (read.has(c.family) && !live.has(inode)) this.clients.delete(inode);
+			else if (c.mine) own.add(c.pair);
+		}
+		return own;
 	}
 
 	/** Looks up owners only for listening sockets whose inode is new or whose owner let go of it. */

@@ -368,9 +368,15 @@ const lineRe =
 
 /**
  * LISTEN (0A) and ESTABLISHED (01) sockets of one /proc/net/tcp{,6} text. With `ports`, only sockets
- * whose local port is in the set are decoded (the rest of the table is skipped cheaply).
+ * whose local port is in the set are decoded (the rest of the table is skipped cheaply); with
+ * `peers` too, the ESTABLISHED sockets connected to one of those ports (the clients' side).
  */
-export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<number>): TcpSocket[] {
+export function parseNetTcp(
+	text: string,
+	family: 4 | 6,
+	ports?: ReadonlySet<number>,
+	peers = false,
+): TcpSocket[] {
 	const out: TcpSocket[] = [];
 	// A table longer than one page is read in several read() calls; sockets opening and closing in
 	// between can make the kernel show a line twice. An inode is one socket.
@@ -387,7 +393,12 @@ export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<num
 		const state: TcpState | null = st === '0A' ? 'LISTEN' : st === '01' ? 'ESTABLISHED' : null;
 		if (state === null) continue;
 		const localPort = parseInt(m[2]!, 16);
-		if (ports && !ports.has(localPort)) continue;
+		if (
+			ports &&
+			!ports.has(localPort) &&
+			!(peers && state === 'ESTABLISHED' && ports.has(parseInt(m[4]!, 16)))
+		)
+			continue;
 		const inode = Number(m[7]);
 		if (inode !== 0) {
 			if (seen.has(inode)) continue;
@@ -413,15 +424,39 @@ export function parseNetTcp(text: string, family: 4 | 6, ports?: ReadonlySet<num
 // end of the table, so a read that left room for another line (lines are under 200 bytes) was the last.
 const tcpLineRoom = 512;
 
-/** Null when the table cannot be read (no /proc, or no IPv6 in the kernel). */
-export function readTcpSockets(family: 4 | 6, ports?: ReadonlySet<number>): TcpSocket[] | null {
+/** Null when the table cannot be read (no /proc, or no IPv6 in the kernel). `peers`: parseNetTcp's. */
+export function readTcpSockets(
+	family: 4 | 6,
+	ports?: ReadonlySet<number>,
+	peers = false,
+): TcpSocket[] | null {
 	const page = pageSize();
 	const text = readProcText(
 		family === 4 ? '/proc/net/tcp' : '/proc/net/tcp6',
 		'latin1',
 		(got, asked) => got < asked && got <= page - tcpLineRoom,
 	);
-	return text === null ? null : parseNetTcp(text, family, ports);
+	return text === null ? null : parseNetTcp(text, family, ports, peers);
+}
+
+/** The socket inodes of this process's own descriptors: readdir and one readlink per descriptor. */
+export function ownSocketInodes(): Set<number> {
+	const out = new Set<number>();
+	let fds: string[];
+	try {
+		fds = fs.readdirSync('/proc/self/fd');
+	} catch {
+		return out;
+	}
+	for (const fd of fds) {
+		try {
+			const link = fs.readlinkSync(`/proc/self/fd/${fd}`);
+			if (link.startsWith('socket:[')) out.add(Number(link.slice(8, -1)));
+		} catch {
+			// Closed meanwhile (the readdir's own descriptor among them).
+		}
+	}
+	return out;
 }
 
 // ---- socket inode -> pid ----

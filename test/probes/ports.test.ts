@@ -35,6 +35,44 @@ async function close(server: net.Server, sockets: net.Socket[] = []): Promise<vo
 	await new Promise((r) => server.close(r));
 }
 
+// Clients in a process of their own: the probe leaves out its own process's connections (mcptop's
+// MCP session and WebSocket are not connected clients). A line on stdin closes one.
+const clientsCode = `const net = require('node:net');
+const [port, count, kind] = [Number(process.argv[1]), Number(process.argv[2]), process.argv[3]];
+const open = [];
+let ready = 0;
+const up = () => ++ready === count && process.stdout.write('ready\\n');
+for (let i = 0; i < count; i++) {
+	if (kind === 'ws') {
+		const {WebSocket} = require('ws');
+		const ws = new WebSocket('ws://127.0.0.1:' + port);
+		ws.on('open', up);
+		ws.on('error', () => {});
+		open.push({destroy: () => ws.terminate()});
+	} else {
+		const socket = net.connect(port, '127.0.0.1', up);
+		socket.on('error', () => {});
+		open.push(socket);
+	}
+}
+process.stdin.on('data', () => open.pop()?.destroy());`;
+
+async function outsideClients(
+	port: number,
+	count: number,
+	kind: 'tcp' | 'ws' = 'tcp',
+): Promise<{drop(): void; stop(): Promise<void>}> {
+	const child = spawn(process.execPath, ['-e', clientsCode, String(port), String(count), kind], {
+		cwd: repo,
+		stdio: ['pipe', 'pipe', 'ignore'],
+	});
+	await new Promise((resolve, reject) => {
+		child.stdout!.once('data', resolve);
+		child.once('exit', (code) => reject(new Error(`the clients' process exited (${code})`)));
+	});
+	return {drop: () => void child.stdin!.write('x\n'), stop: () => stopChild(child)};
+}
+
 /** A port nothing listens on: bind one, then let it go. */
 async function freePort(): Promise<number> {
 	const {server, port} = await listen();
@@ -100,40 +138,50 @@ test(
 	},
 );
 
-test('established counts connected clients, never the probe itself', {skip: !linux}, async () => {
-	const {server, port, accepted} = await listen();
-	const clients: net.Socket[] = [];
-	try {
-		const probe = new PortProbe({ports: [{port, name: 'bridge', clients: true}]});
-		for (let i = 0; i < 3; i++) clients.push(net.connect(port, '127.0.0.1'));
-		await waitFor(() => accepted.length === 3, 'three clients accepted');
-		for (let i = 0; i < 3; i++) {
-			const [r] = await probe.sample();
-			assert.equal(r?.established, 3, `sample ${i + 1}`);
-			assert.equal(r?.listening, true);
+test(
+	"established counts other processes' clients, never the probe nor its own process's connections",
+	{skip: !linux},
+	async () => {
+		const {server, port, accepted} = await listen();
+		// mcptop's own kind of connection: its MCP session or WebSocket to the watched port.
+		const own = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+		const others = await outsideClients(port, 3);
+		try {
+			await waitFor(() => accepted.length === 5, 'five clients accepted');
+			const probe = new PortProbe({ports: [{port, name: 'bridge', clients: true}]});
+			for (let i = 0; i < 3; i++) {
+				const [r] = await probe.sample();
+				assert.equal(r?.established, 3, `sample ${i + 1}`);
+				assert.equal(r?.listening, true);
+			}
+			others.drop();
+			await waitFor(async () => (await probe.sample())[0]?.established === 2, 'count to drop to 2');
+			// A connection of its own made later is left out too.
+			own.push(net.connect(port, '127.0.0.1'));
+			await waitFor(() => accepted.length === 6, 'the third own connection accepted');
+			assert.equal((await probe.sample())[0]?.established, 2);
+		} finally {
+			for (const c of own) c.destroy();
+			await others.stop();
+			await close(server, accepted);
 		}
-		clients.pop()!.destroy();
-		await waitFor(async () => (await probe.sample())[0]?.established === 2, 'count to drop to 2');
-	} finally {
-		for (const c of clients) c.destroy();
-		await close(server, accepted);
-	}
-});
+	},
+);
 
 test('WebSocket clients of a ws server count as established', {skip: !linux}, async () => {
 	const wss = new WebSocketServer({host: '127.0.0.1', port: 0});
 	await new Promise((r) => wss.once('listening', r));
 	const port = (wss.address() as net.AddressInfo).port;
 	const sockets: WebSocket[] = [];
+	const others = await outsideClients(port, 2, 'ws');
 	try {
-		for (let i = 0; i < 2; i++) {
-			const ws = new WebSocket(`ws://127.0.0.1:${port}`);
-			sockets.push(ws);
-			await new Promise((resolve, reject) => {
-				ws.once('open', resolve);
-				ws.once('error', reject);
-			});
-		}
+		// One of its own, as mcptop's WebSocket to a ws endpoint: not a client.
+		const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+		sockets.push(ws);
+		await new Promise((resolve, reject) => {
+			ws.once('open', resolve);
+			ws.once('error', reject);
+		});
 		const probe = new PortProbe({ports: [{port, name: 'bridge', clients: true}]});
 		const [r] = await probe.sample();
 		assert.equal(r?.listening, true);
@@ -142,6 +190,7 @@ test('WebSocket clients of a ws server count as established', {skip: !linux}, as
 		assert.equal((await probe.sample())[0]?.established, 2);
 	} finally {
 		for (const ws of sockets) ws.terminate();
+		await others.stop();
 		await new Promise((r) => wss.close(r));
 	}
 });
@@ -211,7 +260,7 @@ test(
 		// Swap listeners between two samples: the port never stops answering.
 		await close(v6.server, v6.accepted);
 		const v4 = await listen('127.0.0.1', port);
-		const clients = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+		const clients = await outsideClients(port, 2);
 		try {
 			await waitFor(() => v4.accepted.length === 2, 'clients accepted');
 			const [r] = await probe.sample();
@@ -225,7 +274,7 @@ test(
 				assert.equal(again?.established, 2);
 			}
 		} finally {
-			for (const c of clients) c.destroy();
+			await clients.stop();
 			await close(v4.server, v4.accepted);
 		}
 	},
@@ -315,13 +364,8 @@ test(
 	{skip: !linux},
 	async () => {
 		const {server, port, accepted} = await listen();
-		const clients: net.Socket[] = [];
+		const clients = await outsideClients(port, 2);
 		try {
-			for (let i = 0; i < 2; i++) {
-				const c = net.connect(port, '127.0.0.1');
-				await new Promise((r) => c.once('connect', r));
-				clients.push(c);
-			}
 			let clock = 0;
 			const probe = new PortProbe({
 				ports: [{port, name: 'bridge'}],
@@ -334,15 +378,50 @@ test(
 				assert.equal(r!.established, 2, `sample ${i}`);
 				assert.equal(r!.listening, true);
 			}
-			clients.pop()!.destroy();
+			clients.drop();
 			await waitFor(async () => {
 				clock += 1000;
 				const [r] = await probe.sample();
 				return r!.established === 1;
 			}, 'one client left');
 		} finally {
-			for (const c of clients) c.destroy();
+			await clients.stop();
 			await close(server, accepted);
+		}
+	},
+);
+
+test(
+	'a server on :: keeps its own IPv4 connection left out on every tick, one table read or two',
+	{skip: !linux},
+	async (t) => {
+		let v6: Awaited<ReturnType<typeof listen>>;
+		try {
+			v6 = await listen('::');
+		} catch {
+			t.skip('no IPv6 here');
+			return;
+		}
+		// The client's side is in /proc/net/tcp, the server's in /proc/net/tcp6.
+		const own = net.connect(v6.port, '127.0.0.1');
+		const others = await outsideClients(v6.port, 1);
+		try {
+			await waitFor(() => v6.accepted.length === 2, 'both connections accepted');
+			// Tables read afresh every tick; both of them only every 30 s, the first tick among them.
+			let clock = 0;
+			const probe = new PortProbe({
+				ports: [{port: v6.port, name: 'mcp'}],
+				now: () => clock,
+				tableEveryMs: 0,
+			});
+			for (let i = 0; i < 6; i++) {
+				clock += 1000;
+				assert.equal((await probe.sample())[0]?.established, 1, `sample ${i + 1}`);
+			}
+		} finally {
+			own.destroy();
+			await others.stop();
+			await close(v6.server, v6.accepted);
 		}
 	},
 );
