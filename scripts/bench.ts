@@ -1123,6 +1123,14 @@ async function partSide(): Promise<void> {
 	});
 	row({
 		part: '8',
+		figure: 'idle RSS, --json (mean over the window)',
+		spread: spread(list.map((r) => r.idle['json']!.rssMb)),
+		unit: 'MB',
+		digits: 1,
+		note: 'info',
+	});
+	row({
+		part: '8',
 		figure: `--json, CPU per extra log file (${n} empty files more)`,
 		spread: spread(list.map((r) => (r.idle[`json +${n} logs`]!.cpu - r.idle['json']!.cpu) / n)),
 		unit: 'points',
