@@ -73,6 +73,16 @@ async function outsideClients(
 	return {drop: () => void child.stdin!.write('x\n'), stop: () => stopChild(child)};
 }
 
+/** A listener on :: (IPv6, dual stack), or null with the test skipped where there is no IPv6. */
+async function listenOnIpv6(t: {skip(message: string): void}) {
+	try {
+		return await listen('::');
+	} catch {
+		t.skip('no IPv6 here');
+		return null;
+	}
+}
+
 /** A port nothing listens on: bind one, then let it go. */
 async function freePort(): Promise<number> {
 	const {server, port} = await listen();
@@ -246,13 +256,8 @@ test(
 	'a listener that moves from IPv6 to IPv4 between samples keeps its owner and clients',
 	{skip: !linux},
 	async (t) => {
-		let v6: Awaited<ReturnType<typeof listen>>;
-		try {
-			v6 = await listen('::');
-		} catch {
-			t.skip('no IPv6 here');
-			return;
-		}
+		const v6 = await listenOnIpv6(t);
+		if (!v6) return;
 		const port = v6.port;
 		const probe = new PortProbe({ports: [{port, name: 'mcp'}]});
 		assert.equal((await probe.sample())[0]?.pid, process.pid);
@@ -395,13 +400,8 @@ test(
 	'a server on :: keeps its own IPv4 connection left out on every tick, one table read or two',
 	{skip: !linux},
 	async (t) => {
-		let v6: Awaited<ReturnType<typeof listen>>;
-		try {
-			v6 = await listen('::');
-		} catch {
-			t.skip('no IPv6 here');
-			return;
-		}
+		const v6 = await listenOnIpv6(t);
+		if (!v6) return;
 		// The client's side is in /proc/net/tcp, the server's in /proc/net/tcp6.
 		const own = net.connect(v6.port, '127.0.0.1');
 		const others = await outsideClients(v6.port, 1);
