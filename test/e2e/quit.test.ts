@@ -150,6 +150,7 @@ process.on('SIGHUP', () => {});
 const [result, errors, ...args] = process.argv.slice(1);
 const stdio = ['inherit', 'inherit', fs.openSync(errors, 'w')];
 const child = spawn(process.execPath, args, {stdio});
+fs.writeFileSync(result + '.pid', String(child.pid));
 child.on('exit', (code, signal) => {
 	fs.writeFileSync(result, JSON.stringify({code, signal}));
 	process.exit(0);
@@ -200,6 +201,14 @@ for (const mode of [
 				assert.doesNotMatch(stderr, /Assertion failed|Unhandled 'error'|EIO/);
 			} finally {
 				session.kill();
+				// A mcptop that outlived its terminal (the failure looked for) is stopped by its pid.
+				if (!fs.existsSync(result) && fs.existsSync(`${result}.pid`)) {
+					try {
+						process.kill(Number(fs.readFileSync(`${result}.pid`, 'utf8')), 'SIGKILL');
+					} catch {
+						// Already gone.
+					}
+				}
 			}
 		},
 	);
