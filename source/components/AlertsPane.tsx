@@ -38,7 +38,7 @@ export function filterAlerts(items: Alert[], filter: string): Alert[] {
 
 const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
-type RowText = {widths: string; time: string; rest: string};
+type RowText = {widths: readonly number[]; time: string; rest: string};
 
 // A row's text for each alert, made once for as long as the alert lives (the book never changes one
 // in place) and the columns keep their widths: under a busy log the list moves every tick, and each
@@ -46,11 +46,12 @@ type RowText = {widths: string; time: string; rest: string};
 const rowTexts = new WeakMap<Alert, RowText>();
 
 function rowText(a: Alert, timeW: number, srcW: number, countW: number, textW: number): RowText {
-	const widths = `${timeW} ${srcW} ${countW} ${textW}`;
 	const known = rowTexts.get(a);
-	if (known?.widths === widths) return known;
+	const w = known?.widths;
+	if (known && w![0] === timeW && w![1] === srcW && w![2] === countW && w![3] === textW)
+		return known;
 	const made = {
-		widths,
+		widths: [timeW, srcW, countW, textW],
 		time: col(formatClock(a.lastTime), timeW),
 		rest: `${srcW > 0 ? col(a.source, srcW) : ''}${col(a.count > 1 ? `×${a.count}` : '', countW)}${clip(alertMessage(a.text), textW)}`,
 	};
