@@ -36,6 +36,7 @@ export class AlertFeed {
 	private readonly quietMs: number;
 	private readonly now: () => number;
 	private timer: NodeJS.Timeout | null = null;
+	private started = false;
 	private source: string;
 
 	/** Give this to the tail: it sees every line; the alerts come from the feed, not the tail. */
@@ -66,6 +67,7 @@ export class AlertFeed {
 	onBatch = (batch: LogTailBatch): void => {
 		this.source = batch.source;
 		this.deliver(batch.lines, batch.lastLines);
+		this.armQuietTimer();
 	};
 
 	/** The tail wrapped so that starting and stopping it also runs the quiet-close timer. */
@@ -83,14 +85,19 @@ export class AlertFeed {
 		};
 	}
 
+	/** Whether a timer is set to close a record when its writer goes quiet (none while idle). */
+	get waitingForQuiet(): boolean {
+		return this.timer !== null;
+	}
+
 	start(): void {
-		if (this.timer) return;
-		this.timer = setInterval(() => this.closeIfQuiet(), Math.min(this.quietMs, 500));
-		this.timer.unref();
+		this.started = true;
+		this.armQuietTimer();
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
+		this.started = false;
+		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
 	}
 
@@ -99,6 +106,25 @@ export class AlertFeed {
 		if (!this.reader.hasOpenRecord || this.now() - this.reader.lastLineAt < this.quietMs) return;
 		this.reader.close();
 		this.deliver(0, []);
+	}
+
+	/**
+	 * A timer only while a record is open, due when it would be quiet long enough: an idle log (or
+	 * one with no traceback under way) wakes nobody. Each tailed file had a 500 ms interval of its
+	 * own before, two wake-ups a second per file for nothing (BENCHMARKS.md, seventh round).
+	 */
+	private armQuietTimer(): void {
+		if (!this.started || this.timer || !this.reader.hasOpenRecord) return;
+		const due = this.reader.lastLineAt + this.quietMs - this.now();
+		this.timer = setTimeout(
+			() => {
+				this.timer = null;
+				this.closeIfQuiet();
+				this.armQuietTimer();
+			},
+			Math.max(10, due),
+		);
+		this.timer.unref();
 	}
 
 	private note(record: LogRecord, isNew: boolean): void {

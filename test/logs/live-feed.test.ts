@@ -259,3 +259,45 @@ test('the live Alerts pane and the history count the same log alike', async () =
 		);
 	assert.equal(history.probeEchoes, 1);
 });
+
+test('the feed sets a timer only while a traceback is open, and closes it when its writer goes quiet', async () => {
+	const batches: AlertFeedBatch[] = [];
+	const feed = new AlertFeed({
+		source: 'server.log',
+		classifier: compileRules(defaultConfig().alerts.rules, {}),
+		contextLines: 0,
+		quietMs: 100,
+		ingest: (batch) => batches.push(batch),
+	});
+	const give = (text: string) => {
+		const lines = text.split('\n').filter(Boolean);
+		for (const l of lines) feed.classifier.classify(l);
+		feed.onBatch({
+			source: 'server.log',
+			path: 'server.log',
+			lines: lines.length,
+			alerts: [],
+			lastLines: lines,
+			counts: {critical: 0, error: 0, warning: 0},
+		});
+	};
+	feed.start();
+	stops.push(() => feed.stop());
+	assert.equal(feed.waitingForQuiet, false, 'idle: no timer');
+	give(info(1) + info(2));
+	assert.equal(feed.waitingForQuiet, false, 'plain lines open nothing');
+	give(
+		line(t0, 'ERROR', 'bridge write failed') +
+			traceback(2, {file: 'bridge.py', line: 88, fn: 'send'}, 'ConnectionResetError', 'gone'),
+	);
+	assert.equal(feed.waitingForQuiet, true, 'a traceback is open');
+	await waitFor(
+		() => batches.some((b) => b.changes.some((c) => c.record.frame === 'bridge.py:88 in send')),
+		'the traceback closed by the quiet timer',
+		5000,
+	);
+	assert.equal(feed.waitingForQuiet, false, 'closed: no timer left');
+	feed.stop();
+	give(line(t0, 'ERROR', 'again') + 'Traceback (most recent call last):\n');
+	assert.equal(feed.waitingForQuiet, false, 'stopped: no timer');
+});
