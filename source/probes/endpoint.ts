@@ -66,6 +66,9 @@ export function backoffDelay(
  */
 export class EndpointProbe {
 	private readonly url: string;
+	/** The URL as the panes show it, worked out once: status() is read several times a tick. */
+	private readonly shownUrl: string;
+	private readonly getMethod: string;
 	private readonly setting: TransportSetting;
 	private plan: EndpointPlan | null;
 	/** Inspector proxy with its token: MCP through the proxy instead of GET /health. */
@@ -113,6 +116,8 @@ export class EndpointProbe {
 
 	constructor(opts: EndpointProbeOptions) {
 		this.url = opts.url;
+		this.shownUrl = displayUrl(opts.url);
+		this.getMethod = `GET ${pathOf(opts.url)}`;
 		this.setting = opts.transport ?? 'auto';
 		let plan: EndpointPlan | null = null;
 		try {
@@ -149,7 +154,7 @@ export class EndpointProbe {
 		this.running = true;
 		this.state = 'connecting';
 		if (this.plan === null) {
-			this.lastError = `not a ws://, wss://, http:// or https:// URL: ${displayUrl(this.url)}`;
+			this.lastError = `not a ws://, wss://, http:// or https:// URL: ${this.shownUrl}`;
 			this.settledFirst();
 			return;
 		}
@@ -201,13 +206,13 @@ export class EndpointProbe {
 		const s = this.session ?? this.lastSession;
 		const get = this.plan?.mode === 'http-get';
 		return {
-			url: displayUrl(this.url),
+			url: this.shownUrl,
 			kind: this.kind,
 			transport: this.setting,
 			state: this.state,
 			lastError: this.lastError,
 			hint: this.hint,
-			method: get ? `GET ${pathOf(this.url)}` : (s?.liveness ?? null),
+			method: get ? this.getMethod : (s?.liveness ?? null),
 			note: get || this.viaProxy ? this.proxyNote : (s?.livenessNote ?? null),
 			era: get ? null : (s?.era ?? null),
 			protocolVersion: get ? null : (s?.protocolVersion ?? null),
