@@ -12,6 +12,7 @@ import {
 	readCmdline,
 	readProcStat,
 	ownSocketInodes,
+	readTcpCounts,
 	readTcpSockets,
 	type TcpSocket,
 } from './proc.js';
@@ -25,6 +26,13 @@ export type PortProbeOptions = {
 	connectTimeoutMs?: number;
 	/** How long socket tables may be reused while every listener is confirmed and its owner runs. */
 	tableEveryMs?: number;
+	/**
+	 * How long they may be reused while, besides, the kernel's TCP socket counters have not moved
+	 * since they were read (no connection opened or closed anywhere). Default 30000.
+	 */
+	quietTableEveryMs?: number;
+	/** The kernel's TCP counters (tests stand in for them). Default readTcpCounts. */
+	tcpCounts?: () => string | null;
 	/** Monotonic clock in ms, for how often the socket tables and hidden owners are re-read. */
 	now?: () => number;
 };
@@ -74,6 +82,11 @@ export class PortProbe {
 	/** Client sides of connections to the watched ports, by inode: whether each is mcptop's own. */
 	private readonly clients = new Map<number, {family: Family; pair: string; mine: boolean}>();
 	private readonly tableEveryMs: number;
+	private readonly quietTableEveryMs: number;
+	/** readTcpCounts() just before the socket tables were last read. */
+	private countsAtTable: string | null = null;
+	private readonly tcpCounts: () => string | null;
+	private tablesRead = 0;
 	private lastSockets: TcpSocket[] | null = null;
 	private lastTableAt = -Infinity;
 	private fallbackTable: {at: number; rows: Systeminformation.NetworkConnectionsData[]} | null =
@@ -82,6 +95,8 @@ export class PortProbe {
 	constructor(opts: PortProbeOptions) {
 		this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
 		this.tableEveryMs = opts.tableEveryMs ?? 5000;
+		this.tcpCounts = opts.tcpCounts ?? readTcpCounts;
+		this.quietTableEveryMs = Math.max(this.tableEveryMs, opts.quietTableEveryMs ?? 30_000);
 		this.now = opts.now ?? (() => performance.now());
 		const ownAddresses = new Set<string>();
 		for (const list of Object.values(os.networkInterfaces()))
@@ -92,6 +107,11 @@ export class PortProbe {
 			return {...p, host, local: isLocalHost(host, ownAddresses)};
 		});
 		this.watchedPorts = new Set(this.ports.filter((p) => p.local).map((p) => p.port));
+	}
+
+	/** How many socket tables (/proc/net/tcp, tcp6) have been read so far: the costly part. */
+	get tableReads(): number {
+		return this.tablesRead;
 	}
 
 	/** One reading per configured port, in config order. Overlapping calls share one sample. */
@@ -147,6 +167,8 @@ export class PortProbe {
 
 	/** Both socket tables, for the watched ports. */
 	private readBothTables(): TcpSocket[] {
+		this.countsAtTable = this.tcpCounts();
+		this.tablesRead += 2;
 		return [
 			...(readTcpSockets(4, this.watchedPorts, true) ?? []),
 			...(readTcpSockets(6, this.watchedPorts, true) ?? []),
@@ -203,7 +225,9 @@ export class PortProbe {
 	/**
 	 * Reading a socket table walks the kernel's whole connection hash (~2–4 ms here): the dearest part of
 	 * a tick. While every listener is one a connect confirmed and its owner still runs, the last tables
-	 * are good for a few seconds; client counts then lag by at most tableEveryMs. Returns the listeners'
+	 * are good for a few seconds; client counts then lag by at most tableEveryMs, or quietTableEveryMs
+	 * while the kernel's TCP counters stand still (a connection that came and went between two reads
+	 * still moves them: its close leaves a TIME_WAIT socket or frees one). Returns the listeners'
 	 * inodes whose owner was just verified (so resolveOwners need not look again), or null when the
 	 * tables must be read.
 	 */
@@ -213,8 +237,15 @@ export class PortProbe {
 		connects: ConnectResult[],
 		now: number,
 	): Set<number> | null {
-		if (flipped || this.lastSockets === null || now - this.lastTableAt >= this.tableEveryMs)
-			return null;
+		const age = now - this.lastTableAt;
+		if (flipped || this.lastSockets === null || age >= this.quietTableEveryMs) return null;
+		// No TCP connection opened or closed on the machine since the tables were read (the counters
+		// say so for ~20 µs): they still hold, up to quietTableEveryMs. Reading them costs a walk of
+		// the kernel's whole connection hash (~2 ms), the largest part of an idle collector's tick.
+		if (age >= this.tableEveryMs) {
+			const counts = this.tcpCounts();
+			if (counts === null || counts !== this.countsAtTable) return null;
+		}
 		const verified = new Set<number>();
 		const reusable = this.ports.every((p, i) => {
 			if (!p.local) return true;
@@ -252,9 +283,11 @@ export class PortProbe {
 		const readFamily = (family: Family) => {
 			if (read.has(family)) return;
 			read.add(family);
+			this.tablesRead++;
 			sockets.push(...(readTcpSockets(family, this.watchedPorts, true) ?? []));
 		};
 		if (this.watchedPorts.size > 0) {
+			this.countsAtTable = this.tcpCounts();
 			const both = flipped || now - this.lastBothTablesAt >= bothTablesEveryMs;
 			for (const family of both ? ([4, 6] as const) : this.listenerFamilies) readFamily(family);
 			// A port that answers but whose listener is not in the tables read moved family: read all.

@@ -418,6 +418,23 @@ export function parseNetTcp(
 	return out;
 }
 
+/**
+ * The kernel's TCP socket counters for this network namespace: IPv4's in-use, orphaned, TIME_WAIT
+ * and allocated sockets (/proc/net/sockstat) and IPv6's in-use ones (sockstat6), as one string to
+ * compare. Answered from counters, not a table walk: ~20 µs against /proc/net/tcp's ~2 ms. A
+ * connection opening or closing anywhere changes it (a close leaves a TIME_WAIT socket or frees
+ * one), so an unchanged answer says the socket tables very likely hold what they held. Null
+ * without /proc.
+ */
+export function readTcpCounts(): string | null {
+	const v4 = readProcText('/proc/net/sockstat');
+	if (v4 === null) return null;
+	const tcp = /^TCP: inuse (\d+) orphan (\d+) tw (\d+) alloc (\d+)/m.exec(v4);
+	if (!tcp) return null;
+	const tcp6 = /^TCP6: inuse (\d+)/m.exec(readProcText('/proc/net/sockstat6') ?? '');
+	return `${tcp[1]} ${tcp[2]} ${tcp[3]} ${tcp[4]} ${tcp6?.[1] ?? '-'}`;
+}
+
 // Each read() of /proc/net/tcp walks the kernel's whole established-socket hash table (262144
 // buckets on a 24 GB machine: ~2 ms), however few sockets there are. The usual read-until-0 loop pays
 // that walk twice. The kernel fills at most one seq_file page per read() and stops early only at the

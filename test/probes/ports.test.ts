@@ -397,6 +397,54 @@ test(
 );
 
 test(
+	'the socket tables are not read again while the TCP counters stand still, and are once they move',
+	{skip: !linux},
+	async () => {
+		const {server, port, accepted} = await listen();
+		const clients = await outsideClients(port, 2);
+		try {
+			let clock = 0;
+			// The counters of this test's making: the machine's own move with every other test's
+			// connections. readTcpCounts itself is tested in proc.test.ts.
+			let counts = 'a';
+			const probe = new PortProbe({
+				ports: [{port, name: 'bridge'}],
+				now: () => clock,
+				tableEveryMs: 3000,
+				quietTableEveryMs: 20_000,
+				tcpCounts: () => counts,
+			});
+			clock += 1000;
+			assert.equal((await probe.sample())[0]!.established, 2);
+			const first = probe.tableReads;
+			assert.ok(first >= 1, String(first));
+			for (let i = 0; i < 15; i++) {
+				clock += 1000;
+				assert.equal((await probe.sample())[0]!.established, 2, `quiet sample ${i}`);
+			}
+			assert.equal(probe.tableReads, first, 'no table read in 15 quiet seconds');
+			// The quiet limit: read again however still the counters are.
+			for (let i = 0; i < 5; i++) {
+				clock += 1000;
+				await probe.sample();
+			}
+			assert.ok(probe.tableReads > first, 'read again after quietTableEveryMs');
+			const afterQuiet = probe.tableReads;
+			clients.drop();
+			counts = 'b';
+			await waitFor(async () => {
+				clock += 1000;
+				return (await probe.sample())[0]!.established === 1;
+			}, 'the dropped client seen once the counters moved');
+			assert.ok(probe.tableReads > afterQuiet);
+		} finally {
+			await clients.stop();
+			await close(server, accepted);
+		}
+	},
+);
+
+test(
 	'a server on :: keeps its own IPv4 connection left out on every tick, one table read or two',
 	{skip: !linux},
 	async (t) => {
@@ -413,6 +461,7 @@ test(
 				ports: [{port: v6.port, name: 'mcp'}],
 				now: () => clock,
 				tableEveryMs: 0,
+				quietTableEveryMs: 0,
 			});
 			for (let i = 0; i < 6; i++) {
 				clock += 1000;

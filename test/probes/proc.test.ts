@@ -24,6 +24,7 @@ import {
 	readMeminfo,
 	readProcStat,
 	readRssBytes,
+	readTcpCounts,
 	readTcpSockets,
 	startTicksToEpochMs,
 	type TcpSocket,
@@ -294,6 +295,21 @@ describe('reading the real socket tables', {skip: !linux && 'needs Linux /proc'}
 		const listen = sockets.find((s) => s.localPort === port && s.state === 'LISTEN');
 		assert.equal(listen?.localAddress, '127.0.0.1');
 		assert.ok(sockets.length > 27, 'the table spans more than one 4 KiB page');
+	});
+
+	test('the TCP counters count our 81 sockets and move when a connection opens and closes', async () => {
+		const counts = readTcpCounts();
+		assert.match(counts ?? '', /^\d+ \d+ \d+ \d+ (\d+|-)$/);
+		const [inuse, , , alloc] = counts!.split(' ').map(Number);
+		// The listener and both ends of 40 connections, at least (other tests' sockets besides).
+		assert.ok(inuse! >= 2 * clientCount + 1, counts!);
+		assert.ok(alloc! >= 2 * clientCount + 1, counts!);
+		const extra = net.connect(port, '127.0.0.1');
+		await new Promise((r) => extra.once('connect', r));
+		await waitFor(() => readTcpCounts() !== counts, 'the counters moved after a connect');
+		const opened = readTcpCounts();
+		extra.destroy();
+		await waitFor(() => readTcpCounts() !== opened, 'the counters moved after a close');
 	});
 
 	test('the single-read shortcut sees what reading to the end of the file sees', async () => {
