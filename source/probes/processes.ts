@@ -5,6 +5,7 @@ import {
 	ancestorPids,
 	CLOCK_TICKS_PER_SECOND,
 	countOpenFds,
+	forgetKept,
 	hasProc,
 	isGone,
 	listPids,
@@ -116,6 +117,8 @@ export class ProcessProbe {
 			const st = readProcStat(t.pid);
 			if (isGone(st) || st!.startTicks !== t.startTicks) {
 				this.tracked.delete(t.pid);
+				// Its stat, statm and io descriptors were kept open: a new process may get the pid.
+				forgetKept(t.pid);
 				fullScan = true;
 				continue;
 			}

@@ -24,12 +24,16 @@ import {
 	readMeminfo,
 	readProcStat,
 	readRssBytes,
+	forgetKept,
+	keptCount,
+	readKeptProcText,
+	readProcText,
 	readTcpCounts,
 	readTcpSockets,
 	startTicksToEpochMs,
 	type TcpSocket,
 } from '../../source/probes/proc.js';
-import {spawnMarked, stopChild, uniqueMarker, waitFor} from '../helpers/proc-children.js';
+import {busyCode, spawnMarked, stopChild, uniqueMarker, waitFor} from '../helpers/proc-children.js';
 
 const linux = hasProc();
 const littleEndian = os.endianness() === 'LE';
@@ -238,6 +242,43 @@ describe('reading the real /proc', {skip: !linux && 'needs Linux /proc'}, () => 
 		assert.ok(cmd);
 		assert.deepEqual(cmd.args.slice(1), ['-e', 'setInterval(() => {}, 1000)', marker]);
 		assert.equal(cmd.command, cmd.args.join(' '));
+	});
+
+	test('a kept descriptor reads the file afresh each time, and a process that exited reads as gone', async (t) => {
+		const {child, pid} = await spawnMarked(uniqueMarker('kept'), busyCode);
+		t.after(() => stopChild(child));
+		const first = readKeptProcText(`/proc/${pid}/stat`);
+		assert.ok(first);
+		const ticks = (text: string) => {
+			const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			return Number(f[11]) + Number(f[12]);
+		};
+		// A busy child's CPU ticks grow: the same descriptor shows the new text, not the old.
+		await waitFor(
+			() => ticks(readKeptProcText(`/proc/${pid}/stat`)!) > ticks(first),
+			'the kept stat to show more CPU ticks',
+		);
+		assert.equal(
+			readKeptProcText('/proc/meminfo')?.split('\n')[0],
+			readProcText('/proc/meminfo')?.split('\n')[0],
+		);
+		await stopChild(child);
+		await waitFor(() => readProcText(`/proc/${pid}/stat`) === null, 'the child reaped');
+		assert.equal(readKeptProcText(`/proc/${pid}/stat`), null, 'gone, through the kept descriptor');
+		forgetKept(pid);
+		const before = keptCount();
+		// Bounded: many files each read once keep at most 64 descriptors open.
+		const files = fs
+			.readdirSync('/proc/sys/kernel')
+			.map((name) => `/proc/sys/kernel/${name}`)
+			.filter((file) => fs.statSync(file).isFile() && readProcText(file) !== null)
+			.slice(0, 80);
+		assert.ok(files.length > 64, String(files.length));
+		for (const file of files) assert.notEqual(readKeptProcText(file), null, file);
+		assert.equal(keptCount(), 64);
+		forgetKept();
+		assert.equal(keptCount(), 0);
+		assert.ok(before <= 64);
 	});
 
 	test('page size matches getconf', () => {
