@@ -22,6 +22,31 @@ export function hasProc(): boolean {
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
+ * Reads an open procfs file into the scratch buffer, from its current position or (fromStart) from
+ * offset 0 by position, which makes procfs produce the text afresh. Throws on a read error.
+ */
+function readAll(
+	fd: number,
+	encoding: 'latin1' | 'utf8',
+	fromStart: boolean,
+	lastRead: (got: number, asked: number) => boolean = (got, asked) => got < asked,
+): string {
+	let total = 0;
+	for (;;) {
+		if (total === scratch.length) {
+			const bigger = Buffer.allocUnsafe(scratch.length * 2);
+			scratch.copy(bigger, 0, 0, total);
+			scratch = bigger;
+		}
+		const asked = scratch.length - total;
+		const got = fs.readSync(fd, scratch, total, asked, fromStart ? total : null);
+		total += got;
+		if (got === 0 || lastRead(got, asked)) break;
+	}
+	return scratch.toString(encoding, 0, total);
+}
+
+/**
  * Reads a procfs file with as few read() calls as possible: a read that returns less than asked for
  * is the last one for these files. `lastRead` lets /proc/net/tcp stop earlier still (see below).
  * Returns null when the file is gone or unreadable (process exited, other user's process).
@@ -38,19 +63,7 @@ export function readProcText(
 		return null;
 	}
 	try {
-		let total = 0;
-		for (;;) {
-			if (total === scratch.length) {
-				const bigger = Buffer.allocUnsafe(scratch.length * 2);
-				scratch.copy(bigger, 0, 0, total);
-				scratch = bigger;
-			}
-			const asked = scratch.length - total;
-			const got = fs.readSync(fd, scratch, total, asked, null);
-			total += got;
-			if (got === 0 || lastRead(got, asked)) break;
-		}
-		return scratch.toString(encoding, 0, total);
+		return readAll(fd, encoding, false, lastRead);
 	} catch {
 		return null;
 	} finally {
@@ -66,22 +79,6 @@ export function readProcText(
 // its pid) and the old descriptor closed. Bounded: the oldest is closed beyond maxKept.
 const kept = new Map<string, number>();
 const maxKept = 64;
-
-function readAt0(fd: number, encoding: 'latin1' | 'utf8'): string {
-	let total = 0;
-	for (;;) {
-		if (total === scratch.length) {
-			const bigger = Buffer.allocUnsafe(scratch.length * 2);
-			scratch.copy(bigger, 0, 0, total);
-			scratch = bigger;
-		}
-		const asked = scratch.length - total;
-		const got = fs.readSync(fd, scratch, total, asked, total);
-		total += got;
-		if (got < asked) break;
-	}
-	return scratch.toString(encoding, 0, total);
-}
 
 function forget(file: string): void {
 	const fd = kept.get(file);
@@ -102,7 +99,7 @@ export function readKeptProcText(
 	const known = kept.get(file);
 	if (known !== undefined) {
 		try {
-			return readAt0(known, encoding);
+			return readAll(known, encoding, true);
 		} catch {
 			forget(file);
 		}
@@ -115,7 +112,7 @@ export function readKeptProcText(
 	}
 	let text: string;
 	try {
-		text = readAt0(fd, encoding);
+		text = readAll(fd, encoding, true);
 	} catch {
 		fs.closeSync(fd);
 		return null;
