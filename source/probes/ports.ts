@@ -240,8 +240,8 @@ export class PortProbe {
 		const age = now - this.lastTableAt;
 		if (flipped || this.lastSockets === null || age >= this.quietTableEveryMs) return null;
 		// No TCP connection opened or closed on the machine since the tables were read (the counters
-		// say so for ~20 µs): they still hold, up to quietTableEveryMs. Reading them costs a walk of
-		// the kernel's whole connection hash (~2 ms), the largest part of an idle collector's tick.
+		// say so in tens of µs): they still hold, up to quietTableEveryMs. Reading them costs a walk
+		// of the kernel's whole connection hash (~2 ms), the largest part of an idle collector's tick.
 		if (age >= this.tableEveryMs) {
 			const counts = this.tcpCounts();
 			if (counts === null || counts !== this.countsAtTable) return null;

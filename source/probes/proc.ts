@@ -510,10 +510,10 @@ export function parseNetTcp(
 /**
  * The kernel's TCP socket counters for this network namespace: IPv4's in-use, orphaned, TIME_WAIT
  * and allocated sockets (/proc/net/sockstat) and IPv6's in-use ones (sockstat6), as one string to
- * compare. Answered from counters, not a table walk: ~20 µs against /proc/net/tcp's ~2 ms. A
- * connection opening or closing anywhere changes it (a close leaves a TIME_WAIT socket or frees
- * one), so an unchanged answer says the socket tables very likely hold what they held. Null
- * without /proc.
+ * compare. Answered from counters, not a table walk: tens of µs (the descriptors are kept open,
+ * see readKeptProcText) against /proc/net/tcp's ~2 ms. A connection opening or closing anywhere
+ * changes it (a close leaves a TIME_WAIT socket or frees one), so an unchanged answer says the
+ * socket tables very likely hold what they held. Null without /proc.
  */
 export function readTcpCounts(): string | null {
 	const v4 = readKeptProcText('/proc/net/sockstat');
