@@ -548,21 +548,33 @@ export function readTcpSockets(
 /** The socket inodes of this process's own descriptors: readdir and one readlink per descriptor. */
 export function ownSocketInodes(): Set<number> {
 	const out = new Set<number>();
+	for (const [, link] of descriptorLinks('self'))
+		if (link.startsWith('socket:[')) out.add(Number(link.slice(8, -1)));
+	return out;
+}
+
+/**
+ * Each open descriptor of a process with what it links to (`socket:[inode]`, a path, …): one readdir
+ * of /proc/<pid>/fd and a readlink per descriptor. Nothing when the folder cannot be read (another
+ * user's process, or gone); a descriptor closed meanwhile (the readdir's own among them) is skipped.
+ */
+function* descriptorLinks(pid: number | 'self'): Generator<[fd: number, link: string]> {
+	const dir = `/proc/${pid}/fd`;
 	let fds: string[];
 	try {
-		fds = fs.readdirSync('/proc/self/fd');
+		fds = fs.readdirSync(dir);
 	} catch {
-		return out;
+		return;
 	}
 	for (const fd of fds) {
+		let link: string;
 		try {
-			const link = fs.readlinkSync(`/proc/self/fd/${fd}`);
-			if (link.startsWith('socket:[')) out.add(Number(link.slice(8, -1)));
+			link = fs.readlinkSync(`${dir}/${fd}`);
 		} catch {
-			// Closed meanwhile (the readdir's own descriptor among them).
+			continue;
 		}
+		yield [Number(fd), link];
 	}
-	return out;
 }
 
 // ---- socket inode -> pid ----
@@ -582,23 +594,10 @@ export function findSocketHolders(
 	const found = new Map<number, {pid: number; fd: number}>();
 	if (wanted.size === 0) return found;
 	for (const pid of listPids()) {
-		const dir = `/proc/${pid}/fd`;
-		let fds: string[];
-		try {
-			fds = fs.readdirSync(dir);
-		} catch {
-			continue; // EACCES (other user's process) or gone
-		}
-		for (const fd of fds) {
-			let link: string;
-			try {
-				link = fs.readlinkSync(`${dir}/${fd}`);
-			} catch {
-				continue;
-			}
+		for (const [fd, link] of descriptorLinks(pid)) {
 			const inode = wanted.get(link);
 			if (inode === undefined) continue;
-			found.set(inode, {pid, fd: Number(fd)});
+			found.set(inode, {pid, fd});
 			wanted.delete(link);
 			if (wanted.size === 0) return found;
 		}
