@@ -364,83 +364,76 @@ test(
 	},
 );
 
+/**
+ * A listener with two clients in another process, and a probe of it that reuses its socket tables
+ * for 3 s, on a clock of the test's: tick() moves it by a second and samples.
+ */
+async function twoClientsWatched(
+	t: {after(fn: () => Promise<void>): void},
+	options: Partial<ConstructorParameters<typeof PortProbe>[0]> = {},
+) {
+	const {server, port, accepted} = await listen();
+	const clients = await outsideClients(port, 2);
+	t.after(async () => {
+		await clients.stop();
+		await close(server, accepted);
+	});
+	let clock = 0;
+	const probe = new PortProbe({
+		ports: [{port, name: 'bridge'}],
+		now: () => clock,
+		tableEveryMs: 3000,
+		...options,
+	});
+	const tick = async () => {
+		clock += 1000;
+		return (await probe.sample())[0]!;
+	};
+	return {probe, clients, tick};
+}
+
 test(
 	'client counts stay exact while the socket tables are reused between full reads',
 	{skip: !linux},
-	async () => {
-		const {server, port, accepted} = await listen();
-		const clients = await outsideClients(port, 2);
-		try {
-			let clock = 0;
-			const probe = new PortProbe({
-				ports: [{port, name: 'bridge'}],
-				now: () => clock,
-				tableEveryMs: 3000,
-			});
-			for (let i = 0; i < 8; i++) {
-				clock += 1000;
-				const [r] = await probe.sample();
-				assert.equal(r!.established, 2, `sample ${i}`);
-				assert.equal(r!.listening, true);
-			}
-			clients.drop();
-			await waitFor(async () => {
-				clock += 1000;
-				const [r] = await probe.sample();
-				return r!.established === 1;
-			}, 'one client left');
-		} finally {
-			await clients.stop();
-			await close(server, accepted);
+	async (t) => {
+		const {clients, tick} = await twoClientsWatched(t);
+		for (let i = 0; i < 8; i++) {
+			const r = await tick();
+			assert.equal(r.established, 2, `sample ${i}`);
+			assert.equal(r.listening, true);
 		}
+		clients.drop();
+		await waitFor(async () => (await tick()).established === 1, 'one client left');
 	},
 );
 
 test(
 	'the socket tables are not read again while the TCP counters stand still, and are once they move',
 	{skip: !linux},
-	async () => {
-		const {server, port, accepted} = await listen();
-		const clients = await outsideClients(port, 2);
-		try {
-			let clock = 0;
-			// The counters of this test's making: the machine's own move with every other test's
-			// connections. readTcpCounts itself is tested in proc.test.ts.
-			let counts = 'a';
-			const probe = new PortProbe({
-				ports: [{port, name: 'bridge'}],
-				now: () => clock,
-				tableEveryMs: 3000,
-				quietTableEveryMs: 20_000,
-				tcpCounts: () => counts,
-			});
-			clock += 1000;
-			assert.equal((await probe.sample())[0]!.established, 2);
-			const first = probe.tableReads;
-			assert.ok(first >= 1, String(first));
-			for (let i = 0; i < 15; i++) {
-				clock += 1000;
-				assert.equal((await probe.sample())[0]!.established, 2, `quiet sample ${i}`);
-			}
-			assert.equal(probe.tableReads, first, 'no table read in 15 quiet seconds');
-			// The quiet limit: read again however still the counters are.
-			for (let i = 0; i < 5; i++) {
-				clock += 1000;
-				await probe.sample();
-			}
-			assert.ok(probe.tableReads > first, 'read again after quietTableEveryMs');
-			const afterQuiet = probe.tableReads;
-			clients.drop();
-			counts = 'b';
-			await waitFor(async () => {
-				clock += 1000;
-				return (await probe.sample())[0]!.established === 1;
-			}, 'the dropped client seen once the counters moved');
-			assert.ok(probe.tableReads > afterQuiet);
-		} finally {
-			await clients.stop();
-			await close(server, accepted);
-		}
+	async (t) => {
+		// The counters of this test's making: the machine's own move with every other test's
+		// connections. readTcpCounts itself is tested in proc.test.ts.
+		let counts = 'a';
+		const {probe, clients, tick} = await twoClientsWatched(t, {
+			quietTableEveryMs: 20_000,
+			tcpCounts: () => counts,
+		});
+		assert.equal((await tick()).established, 2);
+		const first = probe.tableReads;
+		assert.ok(first >= 1, String(first));
+		for (let i = 0; i < 15; i++) assert.equal((await tick()).established, 2, `quiet sample ${i}`);
+		assert.equal(probe.tableReads, first, 'no table read in 15 quiet seconds');
+		// The quiet limit: read again however still the counters are.
+		for (let i = 0; i < 5; i++) await tick();
+		assert.ok(probe.tableReads > first, 'read again after quietTableEveryMs');
+		const afterQuiet = probe.tableReads;
+		clients.drop();
+		counts = 'b';
+		await waitFor(
+			async () => (await tick()).established === 1,
+			'the dropped client seen once the counters moved',
+		);
+		assert.ok(probe.tableReads > afterQuiet);
 	},
 );
 
