@@ -1146,11 +1146,9 @@ async function partSide(): Promise<void> {
 		target: {op: '<=', value: 0.02},
 	});
 	const crowd = sizes.sideProcesses;
-	const perHundred = (name: string, crowdedName = name) =>
+	const perHundred = (name: string) =>
 		spread(
-			list.map(
-				(r) => (((r.crowded[crowdedName]?.cpu ?? NaN) - (r.idle[name]?.cpu ?? NaN)) / crowd) * 100,
-			),
+			list.map((r) => (((r.crowded[name]?.cpu ?? NaN) - (r.idle[name]?.cpu ?? NaN)) / crowd) * 100),
 		);
 	row({
 		part: '8',
