@@ -16,7 +16,7 @@ import React from 'react';
 import {render} from 'ink-testing-library';
 import {FleetView} from '../source/components/FleetView.js';
 import {sortRows, type FleetRow} from '../source/fleet/rows.js';
-import {cpuPercent, readStat, ticksPerSecond} from './bench-proc.js';
+import {cpuClock, cpuPercent, ownTicksOf, readStat} from './bench-proc.js';
 import {startBenchStack, type BenchStack} from './bench-stack.js';
 import {cliCommand, repoRoot} from './bench-terminal.js';
 
@@ -103,7 +103,7 @@ async function idleCpu(
 	else await sleep(seconds * 1000);
 	const b = readStat(pid);
 	if (!a || !b) throw new Error(`serve (pid ${pid}) is gone`);
-	return cpuPercent(b.ownTicks - a.ownTicks, at, performance.now());
+	return cpuPercent(ownTicksOf(b) - ownTicksOf(a), at, performance.now());
 }
 
 async function scrape(origin: string): Promise<number> {
@@ -248,7 +248,7 @@ export async function runServeBench(opts: ServeBenchOptions): Promise<ServeBench
 			unit: '%',
 			digits: 2,
 			values: idle,
-			note: `${ticksPerSecond} ticks/s, ${opts.idleSeconds} s`,
+			note: `CPU from ${cpuClock()}, ${opts.idleSeconds} s`,
 		},
 		{figure: 'serve: CPU scraped once a second', unit: '%', digits: 2, values: scraped},
 		{

@@ -54,6 +54,12 @@ export type SideRun = {
 	 * extraProcesses more processes on the machine.
 	 */
 	crowded: Record<string, Reading>;
+	/**
+	 * The same monitors once more after those processes ended: the crowd's cost is the crowded
+	 * window against the mean of the windows on either side, so a drift across the three (the JIT
+	 * settling, other load on the machine) cancels instead of landing in the figure.
+	 */
+	uncrowded: Record<string, Reading>;
 	/** "tui idle", "tui busy", "json idle", "json busy" (160×48 for the TUI). */
 	busy: Record<string, Reading>;
 	busyLinesPerSecond: number;
@@ -205,6 +211,7 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 	const run: SideRun = {
 		idle: {},
 		crowded: {},
+		uncrowded: {},
 		busy: {},
 		busyLinesPerSecond: 0,
 		machineBusy: {idle: 0, busy: 0},
@@ -273,6 +280,12 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 		// The process count: the same monitors go on with that many sleeping processes more, from
 		// 15 s after those started (their command lines are first read by mcptop's next full scan).
 		const crowd: number[] = [];
+		const names = [
+			`mcptop ${large.cols}×${large.rows}`,
+			`htop ${large.cols}×${large.rows}`,
+			'json',
+		];
+		const counted = watched.filter((w) => names.includes(w.name));
 		try {
 			for (let i = 0; i < opts.extraProcesses; i++) {
 				const child = spawn('sleep', ['600'], {stdio: 'ignore'});
@@ -280,21 +293,14 @@ export async function measureSideBySide(opts: SideOptions): Promise<SideRun> {
 				crowd.push(child.pid);
 				opts.pids.add(child.pid);
 			}
-			const names = [
-				`mcptop ${large.cols}×${large.rows}`,
-				`htop ${large.cols}×${large.rows}`,
-				'json',
-			];
-			const crowded = await window(
-				watched.filter((w) => names.includes(w.name)),
-				opts.seconds,
-				15_000,
-			);
+			const crowded = await window(counted, opts.seconds, 15_000);
 			run.crowded = crowded.readings;
 		} finally {
 			await stopPids(crowd, 3000);
 			for (const pid of crowd) opts.pids.delete(pid);
 		}
+		// From 15 s after they ended, as the crowded window began: mcptop's next full scan forgets them.
+		run.uncrowded = (await window(counted, opts.seconds, 15_000)).readings;
 		await Promise.all(watched.map((w) => w.stop()));
 		watched = [];
 

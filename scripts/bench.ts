@@ -23,6 +23,7 @@ import {appendAsFastAsPossible, startRateWriter, type RateWriter} from './bench-
 import {measureLogTail, realisticLog} from './bench-logtail.js';
 import {measureProbes, type Result} from './bench-probes.js';
 import {
+	cpuClock,
 	cpuPercent,
 	isAlive,
 	machineBusyPercent,
@@ -31,6 +32,7 @@ import {
 	ticksPerSecond,
 	type TreeSample,
 } from './bench-proc.js';
+import {keptSections} from './bench-kept.js';
 import {summariseProfile, type ProfileSummary} from './bench-profile.js';
 import {startBenchStack, type BenchStack} from './bench-stack.js';
 import {
@@ -1148,7 +1150,10 @@ async function partSide(): Promise<void> {
 	const crowd = sizes.sideProcesses;
 	const perHundred = (name: string) =>
 		spread(
-			list.map((r) => (((r.crowded[name]?.cpu ?? NaN) - (r.idle[name]?.cpu ?? NaN)) / crowd) * 100),
+			list.map((r) => {
+				const without = ((r.idle[name]?.cpu ?? NaN) + (r.uncrowded[name]?.cpu ?? NaN)) / 2;
+				return (((r.crowded[name]?.cpu ?? NaN) - without) / crowd) * 100;
+			}),
 		);
 	row({
 		part: '8',
@@ -1165,7 +1170,7 @@ async function partSide(): Promise<void> {
 	]) {
 		row({
 			part: '8',
-			figure: `${name}, CPU per 100 extra processes (same window)`,
+			figure: `${name}, CPU per 100 extra processes (same windows)`,
 			spread: perHundred(name!),
 			unit: 'points',
 			digits: 3,
@@ -1376,19 +1381,25 @@ const frameNotes = [
 	'Noticed in Ink 6.8, not changed: wrap-text.js keeps every text it ever cut or wrapped in a module-level object that is never emptied (a clock or a changing figure adds a key every tick): slow growth of RSS over days of running.',
 ];
 
-function markdown(startLoad: number[], endLoad: number[], seconds: number, code: string): string {
+function markdown(
+	startLoad: number[],
+	endLoad: number[],
+	seconds: number,
+	code: string,
+	kept: {rounds: string; profile: string},
+): string {
 	const m = machine();
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 	const lines = sizes.ingestLines.toLocaleString('en-US');
 	const method = [
-		`**Idle**: \`node dist/cli.js --demo\`; after the first full frame and 2 s, ${idleSeconds} s sampled every 1 s. CPU is the growth of utime+stime+cutime+cstime (/proc/PID/stat) of mcptop and its live non-demo descendants (short-lived children land in mcptop's cutime/cstime when reaped) over the wall time. The demo stack (processes whose command line carries \`--demo-id\`) is reported on its own rows. RSS is VmRSS (/proc/PID/status): mean and max over the samples. All probes are active: ports, processes, system, the endpoint's ws ping and the demo log's tail. "Whole machine busy" is /proc/stat over the same window, all processes together: other load on the machine skews every figure here.`,
+		`**Idle**: \`node dist/cli.js --demo\`; after the first full frame and 2 s, ${idleSeconds} s sampled every 1 s. CPU is the growth of the CPU time of mcptop and its live non-demo descendants over the wall time: each process's threads as the scheduler counts them, in ns (se.sum_exec_runtime, /proc/PID/task/*/sched), or utime+stime in 10 ms ticks (/proc/PID/stat) on a kernel without those files, plus cutime+cstime (short-lived children land there when reaped). This machine: ${cpuClock()}. The demo stack (processes whose command line carries \`--demo-id\`) is reported on its own rows. RSS is VmRSS (/proc/PID/status): mean and max over the samples. All probes are active: ports, processes, system, the endpoint's ws ping and the demo log's tail. "Whole machine busy" is /proc/stat over the same window, all processes together: other load on the machine skews every figure here.`,
 		`**Startup**: from just before the spawn to the arrival of the output chunk after which the screen first shows all four panes with data: a LISTEN row with a PID, a process row with PID, CPU and RSS, "now N ms" in Latency, "N lines" in the Alerts title with the log followed. "Already running": mcptop watching a demo stack the bench started from \`dist/demo\` (one uncounted launch first, so the files are in the page cache). "With --demo": the idle runs' launches, which start the stack first.`,
 		`**Ingestion**: mcptop without \`--demo\`, watching the bench's demo stack (\`--endpoint\`, \`--port\`, the default process match) and tailing one empty file (\`--log\`); then \`cat\` appends ${lines} realistic lines (Python logging format; about 5 % WARNING, 2 % ERROR, 0.02 % CRITICAL; 1 % of the lines 2 KB long). The time runs from the append's start to the frame whose Alerts title shows exactly the generator's "crit · err · warn · lines": the running TUI is what is measured. The store publishes once per 1 s tick and the append starts at the first full frame, which usually comes just after a tick, so the figure includes up to (usually nearly) a whole tick of waiting; "per CPU-second" divides by the CPU mcptop used in that time instead, which no tick bounds. grep runs over the same file with every rule in one case-insensitive alternation; the ratio pairs run i of mcptop with run i of grep. "LogTail alone" is scripts/bench-logtail.ts: the tail classifying in the bench process, no UI.`,
 		`**Responsiveness**: the same setup; a separate writer process appends ${sizes.floodRate.toLocaleString('en-US')} lines/s (every 10 ms, as many lines as the schedule is behind). After 2 s, ${sizes.presses} times: press \`?\` and time until the output chunk after which the Help pane is on screen; pause 100–200 ms; press Esc and time until it is gone; pause 150–400 ms. p50 and p95 (nearest rank) per run. "Lag" runs from stopping the writer until the Alerts title counts every line written.`,
 		`**Memory**: the same setup; RSS (mean of 3 readings) 3 s after the first full frame; then \`cat\` appends the realistic log ${sizes.memoryCopies} times (${(sizes.memoryCopies * sizes.ingestLines).toLocaleString('en-US')} lines); once the totals on screen are exact and 3 s more have passed, RSS again. Peak is the highest of the readings taken every 250 ms meanwhile.`,
 		`**Per tick**: each probe's sample() in the bench process (scripts/bench-probes.ts: a ws server with two clients in a child process; a fake 1 s clock, so periodic full scans happen at their real rate): the mean CPU ms per call, forked children included. The endpoint probe pings the bench's demo server over one persistent connection; the log tail follows the demo log. Floors: an idle \`node -e 'setInterval(...)'\`, an Ink app re-rendering one line once a second, and one re-rendering a ${cols}×${rows - 1} screen of coloured rows once a second (every row changing; with mcptop's line cache; with Ink's incrementalRendering; and a screen of which only the first row, a clock, changes, without and with the line cache), each in its own pseudo-terminal, all at the same time, with NODE_ENV=production as mcptop's entry sets it.`,
 		transportMethod({calls: sizes.transportCalls, gapMs: 100, ticks: sizes.serverLogTicks}),
-		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, ${sizes.sideWarmupSeconds} s after each drew its first frame (a monitor's idle cost is its steady state; its first minute is start-up and warm-up), all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then, the same monitors still running, ${sizes.sideProcesses} sleeping processes more on the machine: from 15 s after they started, one more window of the same length for the larger mcptop, htop and the first collector ("per 100 extra processes": that window minus the idle one). Then a second window, after the same warm-up with the log already growing (a flood's cost is its steady state too): a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
+		`**Side by side** (scripts/bench-side.ts): in one ${sizes.sideSeconds} s window, ${sizes.sideWarmupSeconds} s after each drew its first frame (a monitor's idle cost is its steady state; its first minute is start-up and warm-up), all at once: mcptop (the built CLI watching the bench's demo stack and tailing its log), \`htop -d 10\` and btop (update_ms = 1000, in a home folder of their own), each at ${sideSizes.map((z) => `${z.cols}×${z.rows}`).join(' and ')} in its own pseudo-terminal; and three headless collectors (\`--json\`): the same flags, the same plus ${sizes.sideExtra} empty log files, the same plus ${sizes.sideExtra} listening ports (each answered and closed by the bench). CPU as in part 1, per process tree; ratios pair the monitors of one run, median of the runs. Then, the same monitors still running, ${sizes.sideProcesses} sleeping processes more on the machine: from 15 s after they started, one more window of the same length for the larger mcptop, htop and the first collector, and another from 15 s after those processes ended ("per 100 extra processes": the crowded window minus the mean of the idle window before it and the one after, so a drift across the three cancels). Then a second window, after the same warm-up with the log already growing (a flood's cost is its steady state too): a TUI at 160×48 and a \`--json\` collector tailing a log that a separate process appends to at ${sizes.busyRate.toLocaleString('en-US')} lines/s (the realistic lines of part 3: 5 % warnings, 2 % errors, so about 70 alerts a second), next to twins with the same flags tailing an empty log; "above its idle twin" is busy minus twin in the same run.`,
 		`**One frame** (scripts/bench-frame.ts): in a process of its own (NODE_ENV=production), Ink renders the floors' ${cols}×${rows - 1} screen ${sizes.frames} times (after 20 uncounted) into a stream that drops the bytes; CPU time (process.cpuUsage) per frame, with Ink's own Output#get and with the line cache, for a screen whose every row changes each frame and one where only the first row does.`,
 	];
 	return [
@@ -1421,14 +1432,17 @@ function markdown(startLoad: number[], endLoad: number[], seconds: number, code:
 		'## The frame (issue 13)',
 		'',
 		...frameNotes.map((text) => wrap(`- ${text}`, 100, '  ')),
+		...(kept.rounds ? ['', kept.rounds] : []),
 		...(profile
 			? [
 					'',
-					`## Where the idle CPU goes (node --cpu-prof, one ${idleSeconds} s idle run)`,
+					`## Where the idle CPU goes (node --cpu-prof, one ${idleSeconds} s idle run, code ${code}, ${new Date().toISOString().slice(0, 10)})`,
 					'',
 					profile.markdown,
 				]
-			: []),
+			: kept.profile
+				? ['', kept.profile]
+				: []),
 		'',
 	].join('\n');
 }
@@ -1476,7 +1490,10 @@ async function main(): Promise<void> {
 		// Formatted as `npm test`'s prettier --check expects.
 		const file = path.join(repoRoot, 'BENCHMARKS.md');
 		const options = (await prettier.resolveConfig(file)) ?? {};
-		const text = await prettier.format(markdown(startLoad, endLoad, seconds, code), {
+		const kept = fs.existsSync(file)
+			? keptSections(fs.readFileSync(file, 'utf8'))
+			: {rounds: '', profile: ''};
+		const text = await prettier.format(markdown(startLoad, endLoad, seconds, code, kept), {
 			...options,
 			parser: 'markdown',
 		});
