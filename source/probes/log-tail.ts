@@ -55,7 +55,7 @@ export type LogTailOptions = {
 	 * keep appending to the old file until they reopen their log (default 5000 ms).
 	 */
 	rotationGraceMs?: number;
-	/** Watch the folder for change events, which then drive the reads (default true). */
+	/** Watch for change events, which then drive the reads (default true). */
 	watch?: boolean;
 };
 
@@ -72,8 +72,12 @@ export type LogTailProgress = {
 	retiredFiles: number;
 	/** Change events handled (the path's own; others in the folder are not counted). */
 	events: number;
-	/** The folder watch is open (false while a busy file is read on a timer, or without a watch). */
+	/** A watch is open (false while a busy file is read on a timer, or without a watch). */
 	watching: boolean;
+	/** What it watches: the followed file itself, or the folder while no file is followed. */
+	watchKind: 'file' | 'folder' | null;
+	/** Every call of the watch's callback, the folder's other files included: the wake-ups it costs. */
+	watchCallbacks: number;
 };
 
 /** Change events for the path between two read cycles that make it busy: read on a timer instead. */
@@ -148,10 +152,13 @@ const openFlags =
 /**
  * Follows one log file like `tail -F`: from the end (or the last `backlogLines` lines), through
  * rotation by rename, copytruncate, deletion and re-creation, and a file that does not exist yet.
- * Change events of a watch on the folder (inotify on Linux) drive the reads, so a quiet file costs
- * nothing; a stat every `backstopMs` catches what watchers miss on network and container
- * filesystems. Without a working watch, and while an old file is still read after a rotation or a
- * deletion (its writes raise no event for the watched name), a stat every `pollMs` drives them.
+ * Change events (inotify on Linux) drive the reads, so a quiet file costs nothing: a watch on the
+ * followed file itself (its writes, truncation, its rename or unlink), and on the folder only while
+ * no file is followed (to see one created). A folder watch while following would wake mcptop for
+ * every write to every other file there: an editor's log next to the server's is hundreds a second.
+ * A stat every `backstopMs` catches what watchers miss on network and container filesystems (and a
+ * symbolic link pointed elsewhere). Without a working watch, and while an old file is still read
+ * after a rotation or a deletion, a stat every `pollMs` drives them.
  */
 export class LogTail {
 	private readonly file: string;
@@ -192,6 +199,9 @@ export class LogTail {
 	private lastCycleAt = 0;
 	private immediate: NodeJS.Immediate | null = null;
 	private watcher: fs.FSWatcher | null = null;
+	/** The inode the watch follows; null while it watches the folder. */
+	private watchedIno: bigint | null = null;
+	private watchCallbacks = 0;
 	private watchRetryAt = 0;
 	/** The file is written faster than cycles run: the watch is closed, a timer drives the reads. */
 	private busy = false;
@@ -270,6 +280,8 @@ export class LogTail {
 			retiredFiles: this.retired.length,
 			events: this.events,
 			watching: this.watcher !== null,
+			watchKind: this.watcher === null ? null : this.watchedIno === null ? 'folder' : 'file',
+			watchCallbacks: this.watchCallbacks,
 		};
 	}
 
@@ -283,15 +295,34 @@ export class LogTail {
 		this.running = this.runCycle();
 	}
 
+	/**
+	 * The watch that fits the state: the followed file's own (inotify follows its inode through a
+	 * rename, so the next cycle's stat of the path finds a rotation), else the folder's, where a
+	 * file created at the path raises an event. Switched after each cycle as the state changes.
+	 */
 	private ensureWatcher(): void {
-		if (!this.useWatch || this.watcher || this.stopped || this.busy) return;
+		if (!this.useWatch || this.stopped || this.busy) return;
+		const cursor = this.current;
+		const ino =
+			cursor !== null && this.state === 'following' && cursor.goneSince === null
+				? cursor.ino
+				: null;
+		if (this.watcher && this.watchedIno === ino) return;
 		const now = Date.now();
 		if (now < this.watchRetryAt) return;
-		// The folder, not the file: a watch on the file dies with a rename or delete.
+		this.watcher?.close();
+		this.watcher = null;
 		try {
-			const watcher = fs.watch(path.dirname(this.file), {persistent: false}, (_event, name) => {
-				if (!name || name === this.source) this.onChange();
-			});
+			// A file's watch may land on a newer file at the path (rotated since the stat): its events
+			// still start cycles, whose stat finds the rotation and watches again.
+			const watcher = fs.watch(
+				ino === null ? path.dirname(this.file) : this.file,
+				{persistent: false},
+				(_event, name) => {
+					this.watchCallbacks++;
+					if (!name || name === this.source) this.onChange();
+				},
+			);
 			watcher.on('error', () => {
 				watcher.close();
 				if (this.watcher === watcher) this.watcher = null;
@@ -299,6 +330,7 @@ export class LogTail {
 				this.schedule();
 			});
 			this.watcher = watcher;
+			this.watchedIno = ino;
 		} catch {
 			// Folder missing or out of inotify watches: the poll still works, try again later.
 			this.watchRetryAt = now + watchRetryMs;
@@ -354,6 +386,7 @@ export class LogTail {
 			this.error = describeError(error);
 		} finally {
 			this.afterCycle(events, this.bytesRead - before);
+			this.ensureWatcher();
 			this.running = null;
 			if (this.again && !this.stopped) {
 				this.again = false;

@@ -236,3 +236,61 @@ test('a file written every few ms is read on a timer, its watch closed, and watc
 	await waitFor(() => got.lines === writes + 1, 'a line after the burst, on its event');
 	assert.equal(got.counts.error, 1);
 });
+
+test('writes to other files in the folder wake nothing while the file is followed', async () => {
+	fs.writeFileSync(file, 'old\n');
+	const neighbour = path.join(dir, 'editor.log');
+	fs.writeFileSync(neighbour, '');
+	const {tail, got} = follow();
+	await following(tail);
+	await waitFor(() => tail.progress().watchKind === 'file', 'the watch on the followed file');
+	const callbacks = tail.progress().watchCallbacks;
+	const cycles = tail.progress().cycles;
+	for (let i = 0; i < 50; i++) {
+		fs.appendFileSync(neighbour, `INFO neighbour ${i}\n`);
+		if (i % 10 === 0) await sleep(5);
+	}
+	await sleep(100);
+	assert.equal(
+		tail.progress().watchCallbacks,
+		callbacks,
+		"the neighbour's writes reached the tail",
+	);
+	assert.equal(tail.progress().cycles, cycles);
+	fs.appendFileSync(file, 'INFO its own\n');
+	await waitFor(() => got.lines === 1, 'its own line, on its event');
+	assert.deepEqual(got.seen, ['INFO its own']);
+});
+
+test('a log path that is a symbolic link is followed on the target file’s events', async () => {
+	const elsewhere = makeTempDir();
+	try {
+		const target = path.join(elsewhere, 'server.log');
+		fs.writeFileSync(target, '');
+		fs.symlinkSync(target, file);
+		const {tail, got} = follow();
+		await following(tail);
+		await waitFor(() => tail.progress().watchKind === 'file', 'the watch on the followed file');
+		fs.appendFileSync(target, 'INFO through the link\n');
+		await waitFor(() => got.lines === 1, 'the line written to the target');
+		assert.deepEqual(got.seen, ['INFO through the link']);
+	} finally {
+		await Promise.all(tails.splice(0).map((tail) => tail.stop()));
+		removeDir(elsewhere);
+	}
+});
+
+test('the watch moves to the folder while no file is followed, and back to the new file', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow({rotationGraceMs: 50});
+	await following(tail);
+	await waitFor(() => tail.progress().watchKind === 'file', 'the watch on the followed file');
+	fs.unlinkSync(file);
+	await waitFor(() => tail.progress().watchKind === 'folder', 'the folder watch once it is gone');
+	fs.writeFileSync(file, 'back\n');
+	await waitFor(() => got.lines === 1, 'the re-created file');
+	await waitFor(() => tail.progress().watchKind === 'file', 'the watch on the new file');
+	fs.appendFileSync(file, 'more\n');
+	await waitFor(() => got.lines === 2, 'an append to the new file, on its event');
+	assert.deepEqual(got.seen, ['back', 'more']);
+});
