@@ -78,6 +78,8 @@ export type LogTailProgress = {
 	watchKind: 'file' | 'folder' | null;
 	/** Every call of the watch's callback, the folder's other files included: the wake-ups it costs. */
 	watchCallbacks: number;
+	/** Stats of the path (each cycle's look for a rotation, truncation or deletion). */
+	pathStats: number;
 };
 
 /** Change events for the path between two read cycles that make it busy: read on a timer instead. */
@@ -202,6 +204,10 @@ export class LogTail {
 	/** The inode the watch follows; null while it watches the folder. */
 	private watchedIno: bigint | null = null;
 	private watchCallbacks = 0;
+	/** The followed file's watch said it was renamed or unlinked since the path's last stat. */
+	private renamed = false;
+	private lastPathStatAt = 0;
+	private pathStats = 0;
 	private watchRetryAt = 0;
 	/** The file is written faster than cycles run: the watch is closed, a timer drives the reads. */
 	private busy = false;
@@ -282,6 +288,7 @@ export class LogTail {
 			watching: this.watcher !== null,
 			watchKind: this.watcher === null ? null : this.watchedIno === null ? 'folder' : 'file',
 			watchCallbacks: this.watchCallbacks,
+			pathStats: this.pathStats,
 		};
 	}
 
@@ -318,9 +325,11 @@ export class LogTail {
 			const watcher = fs.watch(
 				ino === null ? path.dirname(this.file) : this.file,
 				{persistent: false},
-				(_event, name) => {
+				(event, name) => {
 					this.watchCallbacks++;
-					if (!name || name === this.source) this.onChange();
+					if (name && name !== this.source) return;
+					if (event === 'rename') this.renamed = true;
+					this.onChange();
 				},
 			);
 			watcher.on('error', () => {
@@ -434,7 +443,9 @@ export class LogTail {
 			for (let round = 0; round < 4; round++) {
 				const cursor = this.current;
 				if (!cursor || this.stopped) return;
+				const before = this.bytesRead;
 				if (!(await this.drain(cursor))) return;
+				if (this.bytesRead > before && this.pathUnchanged(cursor)) return;
 				if (!(await this.checkPath(cursor))) return;
 			}
 			this.again = true;
@@ -583,13 +594,37 @@ export class LogTail {
 			this.budget -= bytesRead;
 			this.bytesRead += bytesRead;
 			this.split(cursor, this.buffer.subarray(0, bytesRead));
+			// A short read of a regular file is its end for now: a read more would only say 0. What
+			// is written after it raises an event (or meets the poll) for the next cycle.
+			if (bytesRead < length) return true;
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a cycle that read new data to the file's end can skip the stat of the path: the
+	 * file's own watch is open and said nothing but "changed" since the last stat, within the
+	 * backstop. A rename or unlink of the file says "rename"; a truncation, a replacement over its
+	 * name or an unlink leaves nothing new to read, and a cycle that read nothing stats as before;
+	 * what no event tells (a symbolic link pointed elsewhere) waits for the backstop, as before.
+	 * An append is the usual cycle: one read instead of two reads and a stat.
+	 */
+	private pathUnchanged(cursor: Cursor): boolean {
+		return (
+			this.watcher !== null &&
+			this.watchedIno === cursor.ino &&
+			!this.renamed &&
+			cursor.goneSince === null &&
+			Date.now() - this.lastPathStatAt < this.backstopMs
+		);
 	}
 
 	/** Compares the path with the open file; true when there may be more to read now. */
 	private async checkPath(cursor: Cursor): Promise<boolean> {
 		let stat: fs.BigIntStats | null;
+		this.renamed = false;
+		this.lastPathStatAt = Date.now();
+		this.pathStats++;
 		try {
 			stat = await fsp.stat(this.file, {bigint: true});
 		} catch (error) {

@@ -294,3 +294,25 @@ test('the watch moves to the folder while no file is followed, and back to the n
 	await waitFor(() => got.lines === 2, 'an append to the new file, on its event');
 	assert.deepEqual(got.seen, ['back', 'more']);
 });
+
+test('an append read under the file’s own watch costs one read, no stat of the path', async () => {
+	fs.writeFileSync(file, '');
+	const {tail, got} = follow();
+	await following(tail);
+	await waitFor(() => tail.progress().watchKind === 'file', 'the watch on the followed file');
+	// Cycles run one at a time: once line 1 is read, every earlier cycle (and its stat) is over.
+	fs.appendFileSync(file, 'INFO line 1\n');
+	await waitFor(() => got.lines === 1, 'line 1');
+	const stats = tail.progress().pathStats;
+	for (let i = 2; i <= 6; i++) {
+		fs.appendFileSync(file, `INFO line ${i}\n`);
+		await waitFor(() => got.lines === i, `line ${i}`);
+	}
+	assert.equal(tail.progress().pathStats, stats, 'the appends were followed by stats of the path');
+	// A rename still gets its stat: the tail finds the new file at the path.
+	fs.renameSync(file, `${file}.1`);
+	fs.writeFileSync(file, 'INFO in the new file\n');
+	await waitFor(() => got.lines === 7, 'the new file after the rename');
+	assert.ok(tail.progress().pathStats > stats);
+	assert.equal(tail.status().rotations, 1);
+});
