@@ -340,6 +340,8 @@ export class LogTail {
 			});
 			this.watcher = watcher;
 			this.watchedIno = ino;
+			// What was written between the cycle's last look and this watch raised no event here.
+			this.again = true;
 		} catch {
 			// Folder missing or out of inotify watches: the poll still works, try again later.
 			this.watchRetryAt = now + watchRetryMs;
