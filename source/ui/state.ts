@@ -189,7 +189,7 @@ function scroll(
 		by === 'top'
 			? 0
 			: by === 'bottom'
-				? max
+				? Math.max(0, max)
 				: clamp(current + (by === 'pageUp' ? -page : by === 'pageDown' ? page : by), max);
 	if (state.view) {
 		return {...state, viewScroll: target(state.viewScroll, context.viewMax(state))};

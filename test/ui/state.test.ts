@@ -253,6 +253,14 @@ test('the store reduces each key of a chunk from the state the one before left',
 	assert.equal(renders, before);
 });
 
+test('G with a filter that matches no alert stays at the top, not above it', () => {
+	const ctx = context({viewMax: () => 5});
+	let state = initialUiState;
+	for (const press of keys('/q<Enter>G')) state = reduceKey(state, press, ctx);
+	assert.equal(shownAlerts(state, items).alerts.length, 0);
+	assert.equal(state.scroll.alerts, 0);
+});
+
 const anyKey = fc.oneof(
 	fc.constantFrom(
 		...keys(
