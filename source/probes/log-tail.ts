@@ -26,12 +26,12 @@ export type LogTailOptions = {
 	/** Existing lines to read at start (default 0: start at the end, like `tail -F -n 0`). */
 	backlogLines?: number;
 	/**
-	 * Interval of the stat check when no folder watch works, and while a rotated-away or deleted
+	 * Interval of the stat check when no watch works, and while a rotated-away or deleted
 	 * file is still read, which no watch event announces (default 250 ms).
 	 */
 	pollMs?: number;
 	/**
-	 * Interval of the stat check while the folder watch works: a backstop for filesystems whose
+	 * Interval of the stat check while a watch works: a backstop for filesystems whose
 	 * watchers miss events (network, some container mounts) (default 5000 ms).
 	 */
 	backstopMs?: number;

@@ -1,5 +1,6 @@
-// The tail driven by folder watch events (inotify on Linux), with the stat backstop pushed out of
-// reach: every tail -F guarantee must hold on events alone, and a quiet file must cost no cycles.
+// The tail driven by watch events (inotify on Linux: the followed file, or its folder while there
+// is none), with the stat backstop pushed out of reach: every tail -F guarantee must hold on events
+// alone, and a quiet file must cost no cycles.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';

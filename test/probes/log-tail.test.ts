@@ -49,7 +49,7 @@ async function following(tail: LogTail): Promise<void> {
 
 /**
  * Asks for a few more complete read cycles, to show that nothing more arrives: a quiet file under
- * a working folder watch has no cycles of its own until the backstop.
+ * a working watch has no cycles of its own until the backstop.
  */
 async function settle(tail: LogTail): Promise<void> {
 	for (let i = 0; i < 3; i++) {
