@@ -1,10 +1,11 @@
 import React from 'react';
 import {Box, Text} from 'ink';
+import stringWidth from 'string-width';
 import {clip, col, formatClock} from '../lib/format.js';
 import {alertMessage} from '../lib/log-line.js';
 import type {Alert, AlertsStatus, LogSourceStatus, Severity} from '../types.js';
 import {severities, viewAlerts, type FilterMode} from '../ui/alert-filter.js';
-import {C, PaneTitle, severityColor} from './theme.js';
+import {PaneTitle, severityColor, usePaint} from './theme.js';
 
 export type AlertsPaneProps = {
 	alerts: AlertsStatus;
@@ -38,7 +39,7 @@ export function filterAlerts(items: Alert[], filter: string): Alert[] {
 
 const label = {critical: 'CRIT', error: 'ERROR', warning: 'WARN'} as const;
 
-type RowText = {widths: readonly number[]; time: string; rest: string};
+type RowText = {widths: readonly number[]; time: string; rest: string; restWidth: number};
 
 // A row's text for each alert, made once for as long as the alert lives (the book never changes one
 // in place) and the columns keep their widths: under a busy log the list moves every tick, and each
@@ -50,10 +51,13 @@ function rowText(a: Alert, timeW: number, srcW: number, countW: number, textW: n
 	const w = known?.widths;
 	if (known && w![0] === timeW && w![1] === srcW && w![2] === countW && w![3] === textW)
 		return known;
+	const rest = `${srcW > 0 ? col(a.source, srcW) : ''}${col(a.count > 1 ? `×${a.count}` : '', countW)}${clip(alertMessage(a.text), textW)}`;
 	const made = {
 		widths: [timeW, srcW, countW, textW],
 		time: col(formatClock(a.lastTime), timeW),
-		rest: `${srcW > 0 ? col(a.source, srcW) : ''}${col(a.count > 1 ? `×${a.count}` : '', countW)}${clip(alertMessage(a.text), textW)}`,
+		rest,
+		// In columns, as Ink measures it: a wide character takes two.
+		restWidth: stringWidth(rest),
 	};
 	rowTexts.set(a, made);
 	return made;
@@ -67,13 +71,12 @@ function AlertsPaneView(props: AlertsPaneProps) {
 		: viewAlerts(alerts.items, props.filter, mode, props.shown);
 	const items = computed.alerts;
 	const hidden = severities.filter((s) => props.shown && !props.shown[s]);
+	const p = usePaint();
 	const notes: React.ReactNode[] = [];
 	if (alerts.meta) {
 		notes.push(
 			<Text key="meta" wrap="truncate-end">
-				<C color="yellow" bold>
-					⚠ WARN {alerts.meta}
-				</C>
+				{p(`⚠ WARN ${alerts.meta}`, {color: 'yellow', bold: true})}
 			</Text>,
 		);
 	}
@@ -82,31 +85,30 @@ function AlertsPaneView(props: AlertsPaneProps) {
 		if (s.state === 'following' && !s.error) continue;
 		notes.push(
 			<Text key={`s${s.path}`} wrap="truncate-end">
-				<C color={s.state === 'error' ? 'red' : 'gray'}>
-					{s.state === 'waiting' && !s.error
+				{p(
+					s.state === 'waiting' && !s.error
 						? `waiting for ${s.path} (does not exist yet)`
-						: `${s.path}: ${s.error ?? 'error'}`}
-				</C>
+						: `${s.path}: ${s.error ?? 'error'}`,
+					{color: s.state === 'error' ? 'red' : 'gray'},
+				)}
 			</Text>,
 		);
 	}
 	if (props.filter !== '' || props.editingFilter || hidden.length > 0) {
 		const what = mode === 'regex' ? 'regex' : 'text';
+		const typed =
+			props.filter !== '' || props.editingFilter
+				? p(`/${props.filter}`, {color: 'cyan'}) +
+					(props.editingFilter ? p(' ', {inverse: true}) : '') +
+					p(`  ${what}  `, {dim: true})
+				: '';
+		const outcome = computed.problem
+			? p(`${computed.problem}: filters nothing`, {color: 'red', bold: true})
+			: p(`${items.length} of ${alerts.items.length} match`, {dim: true});
+		const off = hidden.length > 0 ? p(`  · hidden: ${hidden.join(', ')}`, {dim: true}) : '';
 		notes.push(
 			<Text key="filter" wrap="truncate-end">
-				{props.filter !== '' || props.editingFilter ? (
-					<>
-						<C color="cyan">/{props.filter}</C>
-						{props.editingFilter ? <C inverse> </C> : null}
-						<C dim>{`  ${what}  `}</C>
-					</>
-				) : null}
-				{computed.problem ? (
-					<C color="red" bold>{`${computed.problem}: filters nothing`}</C>
-				) : (
-					<C dim>{`${items.length} of ${alerts.items.length} match`}</C>
-				)}
-				{hidden.length > 0 ? <C dim>{`  · hidden: ${hidden.join(', ')}`}</C> : null}
+				{typed + outcome + off}
 			</Text>,
 		);
 	}
@@ -122,6 +124,17 @@ function AlertsPaneView(props: AlertsPaneProps) {
 	const countW = 6;
 	const textW = Math.max(0, width - timeW - sevW - srcW - countW - 2);
 	const t = alerts.totals;
+	let fits = true;
+	const shown = items.slice(start, start + rows).map((a, i) => {
+		const isSelected = props.focused && start + i === selected;
+		const text = rowText(a, timeW, srcW, countW, textW);
+		// Marker, time and severity are one column each per character; Ink would cut a wider row.
+		if (1 + timeW + sevW + text.restWidth > width) fits = false;
+		return `${isSelected ? `${p('›', {inverse: true})}${text.time}` : ` ${text.time}`}${p(
+			col(label[a.severity], sevW),
+			{color: severityColor[a.severity], bold: a.severity !== 'warning'},
+		)}${text.rest}`;
+	});
 	return (
 		<Box flexDirection="column" width={width}>
 			<PaneTitle
@@ -133,30 +146,29 @@ function AlertsPaneView(props: AlertsPaneProps) {
 			{notes}
 			{items.length === 0 && rows > 0 ? (
 				<Text wrap="truncate-end">
-					<C dim>
-						{alerts.items.length === 0
+					{p(
+						alerts.items.length === 0
 							? 'OK no alerts in the watched logs'
 							: hidden.length === severities.length
 								? 'every severity is hidden (1 2 3 show them)'
-								: 'no alert matches the filter'}
-					</C>
+								: 'no alert matches the filter',
+						{dim: true},
+					)}
 				</Text>
 			) : null}
-			{items.slice(start, start + rows).map((a, i) => {
-				const isSelected = props.focused && start + i === selected;
-				const text = rowText(a, timeW, srcW, countW, textW);
-				// As few nodes as the colours allow: each is diffed again whenever the list moves.
-				return (
+			{fits ? (
+				// Every row fits the pane: the list is one text of one line per row, a single node
+				// however many rows there are and however far the list moved.
+				shown.length > 0 ? (
+					<Text>{shown.join('\n')}</Text>
+				) : null
+			) : (
+				shown.map((line, i) => (
 					<Text key={`${start + i}`} wrap="truncate-end">
-						{isSelected ? <C inverse>›</C> : null}
-						{isSelected ? text.time : ` ${text.time}`}
-						<C color={severityColor[a.severity]} bold={a.severity !== 'warning'}>
-							{col(label[a.severity], sevW)}
-						</C>
-						{text.rest}
+						{line}
 					</Text>
-				);
-			})}
+				))
+			)}
 		</Box>
 	);
 }

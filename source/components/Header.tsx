@@ -2,7 +2,7 @@ import React from 'react';
 import {Text} from 'ink';
 import {formatClock, formatInterval} from '../lib/format.js';
 import type {Snapshot} from '../types.js';
-import {C, HealthWord} from './theme.js';
+import {healthWord, usePaint} from './theme.js';
 
 function HeaderView(props: {
 	snapshot: Snapshot;
@@ -16,41 +16,25 @@ function HeaderView(props: {
 	const reason = top
 		? `${top.triage.priority.toUpperCase()} ${top.triage.category}: ${top.text}`
 		: s.reasons[0];
+	const p = usePaint();
 	if (props.small) {
 		// Narrow terminals: the essentials first, so they survive the cut.
 		return (
 			<Text wrap="truncate-end">
-				<C bold color="cyan">
-					mcptop
-				</C>{' '}
-				<HealthWord health={s.health} />
-				{` ${formatClock(s.time)} `}
-				{s.paused ? <C inverse>PAUSED</C> : 'LIVE'}
-				<C color="yellow">{` ${props.small}`}</C>
+				{`${p('mcptop', {bold: true, color: 'cyan'})} ${healthWord(p, s.health)} ${formatClock(s.time)} ${
+					s.paused ? p('PAUSED', {inverse: true}) : 'LIVE'
+				}${p(` ${props.small}`, {color: 'yellow'})}`}
 			</Text>
 		);
 	}
+	const state = s.paused
+		? p('PAUSED', {inverse: true, bold: true, color: 'yellow'})
+		: p('LIVE', {color: 'green'});
+	const readOnly = props.readOnly ? p(' READ-ONLY', {color: 'yellow'}) : '';
+	const why = reason && s.health !== 'OK' ? p(`  ${reason}`, {dim: true}) : '';
 	return (
 		<Text wrap="truncate-end">
-			<C bold color="cyan">
-				mcptop
-			</C>
-			{` ${s.profile} @ ${s.host}  ${formatClock(s.time)}  every ${formatInterval(s.intervalMs)}  `}
-			{s.paused ? (
-				<C inverse bold color="yellow">
-					PAUSED
-				</C>
-			) : (
-				<C color="green">LIVE</C>
-			)}
-			{props.readOnly ? <C color="yellow"> READ-ONLY</C> : null}
-			{'  health '}
-			<HealthWord health={s.health} />
-			{props.small ? (
-				<C color="yellow">{`  ${props.small}`}</C>
-			) : reason && s.health !== 'OK' ? (
-				<C dim>{`  ${reason}`}</C>
-			) : null}
+			{`${p('mcptop', {bold: true, color: 'cyan'})} ${s.profile} @ ${s.host}  ${formatClock(s.time)}  every ${formatInterval(s.intervalMs)}  ${state}${readOnly}  health ${healthWord(p, s.health)}${why}`}
 		</Text>
 	);
 }

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Text} from 'ink';
-import {C} from './theme.js';
+import {usePaint} from './theme.js';
 
 export type KeyHint = {
 	key: string;
@@ -29,14 +29,9 @@ export type KeyBarProps = {
 };
 
 function KeyBarView({keys, notice, width = Infinity}: KeyBarProps) {
+	const p = usePaint();
 	if (notice) {
-		return (
-			<Text wrap="truncate-end">
-				<C color="yellow" bold>
-					{notice}
-				</C>
-			</Text>
-		);
+		return <Text wrap="truncate-end">{p(notice, {color: 'yellow', bold: true})}</Text>;
 	}
 	if (fullWidth(keys) > width) {
 		const shown = keys.filter((k) => !k.disabled);
@@ -55,27 +50,26 @@ function KeyBarView({keys, notice, width = Infinity}: KeyBarProps) {
 		}
 		return (
 			<Text wrap="truncate-end">
-				{shown.map((k, i) => (
-					<React.Fragment key={k.key}>
-						{i > 0 ? (i <= labelled ? '  ' : ' ') : ''}
-						<C inverse>{k.key}</C>
-						{i < labelled ? ` ${k.label}` : ''}
-					</React.Fragment>
-				))}
+				{shown
+					.map(
+						(k, i) =>
+							`${i > 0 ? (i <= labelled ? '  ' : ' ') : ''}${p(k.key, {inverse: true})}${i < labelled ? ` ${k.label}` : ''}`,
+					)
+					.join('')}
 			</Text>
 		);
 	}
 	return (
 		<Text wrap="truncate-end">
-			{keys.map((k, i) => (
-				<React.Fragment key={k.key}>
-					{i > 0 ? '  ' : ''}
-					<C inverse={!k.disabled} dim={k.disabled}>
-						{k.key}
-					</C>
-					<C dim={k.disabled}>{k.disabled ? ` ${k.label}(off)` : ` ${k.label}`}</C>
-				</React.Fragment>
-			))}
+			{keys
+				.map(
+					(k, i) =>
+						`${i > 0 ? '  ' : ''}${p(k.key, {inverse: !k.disabled, dim: k.disabled})}${p(
+							k.disabled ? ` ${k.label}(off)` : ` ${k.label}`,
+							{dim: k.disabled},
+						)}`,
+				)
+				.join('')}
 		</Text>
 	);
 }

@@ -2,7 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {endpointDescription, formatMs, sparkline} from '../lib/format.js';
 import type {Assessment, LatencyStatus} from '../types.js';
-import {C, HealthWord, PaneTitle} from './theme.js';
+import {healthWord, PaneTitle, usePaint} from './theme.js';
 
 export type LatencyPaneProps = {
 	latency: LatencyStatus;
@@ -22,25 +22,15 @@ const assessmentColor: Record<Assessment, string> = {
 };
 
 function Spark({samples, width}: {samples: Array<number | null>; width: number}) {
+	const p = usePaint();
 	const line = sparkline(samples, width);
 	// Failed probes are '×' in red; split so colour wraps only the failures.
 	const parts = line.split(/(×+)/).filter((s) => s !== '');
-	return (
-		<Text wrap="truncate-end">
-			{parts.map((part, i) =>
-				part.startsWith('×') ? (
-					<C key={i} color="red" bold>
-						{part}
-					</C>
-				) : (
-					<C key={i} color="cyan">
-						{part}
-					</C>
-				),
-			)}
-			{samples.length === 0 ? <C dim>waiting for the first probe…</C> : null}
-		</Text>
-	);
+	let text = '';
+	for (const part of parts)
+		text += part.startsWith('×') ? p(part, {color: 'red', bold: true}) : p(part, {color: 'cyan'});
+	if (samples.length === 0) text += p('waiting for the first probe…', {dim: true});
+	return <Text wrap="truncate-end">{text}</Text>;
 }
 
 function LatencyPaneView(props: LatencyPaneProps) {
@@ -54,26 +44,17 @@ function LatencyPaneView(props: LatencyPaneProps) {
 				? `${how} · reconnecting in ${Math.max(0, Math.ceil((l.nextRetryAt - props.now) / 1000))}s (#${l.reconnects})`
 				: `${how} · ${l.state}`;
 	const gap = width >= 100 ? '  ' : ' ';
+	const p = usePaint();
+	const state =
+		l.state === 'connected'
+			? p(l.assessment, {color: assessmentColor[l.assessment], bold: true})
+			: p('down', {color: 'red', bold: true});
 	const stats = (
 		<Text wrap="truncate-end">
-			{'now '}
-			<C bold>{formatMs(l.now)}</C>
-			{`${gap}p50 ${formatMs(l.p50)}${gap}p95 ${formatMs(l.p95)}${gap}p99 ${formatMs(l.p99)}${gap}max ${formatMs(l.max)}${gap}loss `}
-			<C color={l.lossPercent > 0 ? 'yellow' : undefined}>
-				{l.lossPercent.toFixed(l.lossPercent >= 10 ? 0 : 1)}%
-			</C>
-			{gap}
-			{l.state === 'connected' ? (
-				<C color={assessmentColor[l.assessment]} bold>
-					{l.assessment}
-				</C>
-			) : (
-				<C color="red" bold>
-					down
-				</C>
-			)}
-			{'  '}
-			<HealthWord health={l.health} />
+			{`now ${p(formatMs(l.now), {bold: true})}${gap}p50 ${formatMs(l.p50)}${gap}p95 ${formatMs(l.p95)}${gap}p99 ${formatMs(l.p99)}${gap}max ${formatMs(l.max)}${gap}loss ${p(
+				`${l.lossPercent.toFixed(l.lossPercent >= 10 ? 0 : 1)}%`,
+				{color: l.lossPercent > 0 ? 'yellow' : undefined},
+			)}${gap}${state}  ${healthWord(p, l.health)}`}
 		</Text>
 	);
 	const problem = l.lastError ? `${l.lastError}${l.hint ? ` — ${l.hint}` : ''}` : null;
@@ -89,13 +70,9 @@ function LatencyPaneView(props: LatencyPaneProps) {
 			<Spark samples={l.samples} width={width} />
 			{props.rows >= 2 ? stats : null}
 			{props.rows >= 3 && problem && l.health !== 'OK' ? (
-				<Text wrap="truncate-end">
-					<C color="red">{problem}</C>
-				</Text>
+				<Text wrap="truncate-end">{p(problem, {color: 'red'})}</Text>
 			) : props.rows >= 3 && about ? (
-				<Text wrap="truncate-end">
-					<C dim>{about}</C>
-				</Text>
+				<Text wrap="truncate-end">{p(about, {dim: true})}</Text>
 			) : null}
 		</Box>
 	);

@@ -5,7 +5,7 @@ import {endpointPort} from '../lib/endpoint-url.js';
 import {triageReason, triageWords} from '../monitor/triage.js';
 import {editorStateWords} from '../probes/editor-state.js';
 import type {LatencyStatus, PortStatus} from '../types.js';
-import {C, HealthWord, PaneTitle} from './theme.js';
+import {healthWord, PaneTitle, usePaint} from './theme.js';
 
 export type PortsPaneProps = {
 	ports: PortStatus[];
@@ -50,32 +50,29 @@ function PortsPaneView(props: PortsPaneProps) {
 		since: 7,
 	};
 	const bad = props.ports.filter((p) => p.health !== 'OK').length;
+	const paint = usePaint();
 	const lines: React.ReactNode[] = [];
 	for (const p of props.ports) {
 		const owner = p.pid === null ? (p.listening ? 'owner unknown' : '—') : (p.processName ?? '?');
 		lines.push(
 			<Text key={`p${p.port}`} wrap="truncate-end">
-				{col(String(p.port), w.port)}
-				{col(p.name, w.name)}
-				<C color={p.listening ? 'green' : 'red'} bold={!p.listening}>
-					{col(p.listening ? 'LISTEN' : 'closed', w.state)}
-				</C>
-				{col(p.pid === null ? '—' : String(p.pid), w.pid)}
-				{col(owner, w.proc)}
-				{col(p.listening ? String(p.established) : '—', w.conns)}
-				{col(probeText(p, props.endpoint), w.probe)}
-				{col(formatDuration((props.now - p.since) / 1000), w.since)}
-				<HealthWord health={p.health} />
+				{`${col(String(p.port), w.port)}${col(p.name, w.name)}${paint(
+					col(p.listening ? 'LISTEN' : 'closed', w.state),
+					{color: p.listening ? 'green' : 'red', bold: !p.listening},
+				)}${col(p.pid === null ? '—' : String(p.pid), w.pid)}${col(owner, w.proc)}${col(
+					p.listening ? String(p.established) : '—',
+					w.conns,
+				)}${col(probeText(p, props.endpoint), w.probe)}${col(
+					formatDuration((props.now - p.since) / 1000),
+					w.since,
+				)}${healthWord(paint, p.health)}`}
 			</Text>,
 		);
 		if (p.warning) {
 			lines.push(
 				<Text key={`w${p.port}`} wrap="truncate-end">
-					<C color="red" bold>
-						{`  ⚠ ${p.health} `}
-						{p.warning}
-					</C>
-					<C dim>{`  [${triageWords(triageReason(p.warning))}]`}</C>
+					{paint(`  ⚠ ${p.health} ${p.warning}`, {color: 'red', bold: true}) +
+						paint(`  [${triageWords(triageReason(p.warning))}]`, {dim: true})}
 				</Text>,
 			);
 		}
@@ -84,8 +81,8 @@ function PortsPaneView(props: PortsPaneProps) {
 			// Beside the bridge port, as the guide's editor status widget shows it.
 			lines.push(
 				<Text key={`e${p.port}`} wrap="truncate-end">
-					<C color="yellow" bold>{`  ▶ ${editor}`}</C>
-					<C dim>{`  [${triageWords(triageReason(editor))}]`}</C>
+					{paint(`  ▶ ${editor}`, {color: 'yellow', bold: true}) +
+						paint(`  [${triageWords(triageReason(editor))}]`, {dim: true})}
 				</Text>,
 			);
 		}
@@ -108,17 +105,10 @@ function PortsPaneView(props: PortsPaneProps) {
 			/>
 			{props.header === false ? null : (
 				<Text wrap="truncate-end">
-					<C dim>
-						{col('PORT', w.port)}
-						{col('NAME', w.name)}
-						{col('STATE', w.state)}
-						{col('PID', w.pid)}
-						{col('PROCESS', w.proc)}
-						{col('CONNS', w.conns)}
-						{col('PROBE', w.probe)}
-						{col('SINCE', w.since)}
-						HEALTH
-					</C>
+					{paint(
+						`${col('PORT', w.port)}${col('NAME', w.name)}${col('STATE', w.state)}${col('PID', w.pid)}${col('PROCESS', w.proc)}${col('CONNS', w.conns)}${col('PROBE', w.probe)}${col('SINCE', w.since)}HEALTH`,
+						{dim: true},
+					)}
 				</Text>
 			)}
 			{lines.slice(start, start + rows)}

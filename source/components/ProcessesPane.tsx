@@ -2,7 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, col, formatDuration, formatMb, sparkline} from '../lib/format.js';
 import type {ProcessStatus, SystemStatus} from '../types.js';
-import {C, HealthWord, PaneTitle} from './theme.js';
+import {healthWord, PaneTitle, usePaint} from './theme.js';
 
 export type ProcessesPaneProps = {
 	processes: ProcessStatus[];
@@ -45,27 +45,12 @@ function SystemLine({
 	system: SystemStatus | null;
 	t: ProcessesPaneProps['thresholds'];
 }) {
+	const p = usePaint();
 	if (!system) return <Text wrap="truncate-end">system …sampling</Text>;
-	const over = (bad: boolean) => (bad ? 'yellow' : undefined);
+	const over = (bad: boolean, text: string) => p(text, {color: bad ? 'yellow' : undefined});
 	return (
 		<Text wrap="truncate-end">
-			<C bold>system </C>
-			{' CPU '}
-			<C color={over(system.cpuPercent > t.cpuPercent)}>
-				{system.cpuPercent.toFixed(0).padStart(3)}%
-			</C>
-			{'  mem '}
-			<C color={over(system.memoryPercent > t.memoryPercent)}>{system.memoryPercent.toFixed(0)}%</C>
-			{'  avail '}
-			<C color={over(system.availableMb < t.availableMemoryMb)}>
-				{system.availableMb.toFixed(0)} MB
-			</C>
-			{'  disk '}
-			<C color={over(system.diskPercent > t.diskPercent)}>{system.diskPercent.toFixed(0)}%</C>
-			{' ('}
-			<C color={over(system.diskFreeGb < t.freeDiskGb)}>{system.diskFreeGb.toFixed(1)} GB free</C>
-			{')  '}
-			<HealthWord health={system.health} />
+			{`${p('system ', {bold: true})} CPU ${over(system.cpuPercent > t.cpuPercent, `${system.cpuPercent.toFixed(0).padStart(3)}%`)}  mem ${over(system.memoryPercent > t.memoryPercent, `${system.memoryPercent.toFixed(0)}%`)}  avail ${over(system.availableMb < t.availableMemoryMb, `${system.availableMb.toFixed(0)} MB`)}  disk ${over(system.diskPercent > t.diskPercent, `${system.diskPercent.toFixed(0)}%`)} (${over(system.diskFreeGb < t.freeDiskGb, `${system.diskFreeGb.toFixed(1)} GB free`)})  ${healthWord(p, system.health)}`}
 		</Text>
 	);
 }
@@ -79,6 +64,7 @@ function ProcessesPaneView(props: ProcessesPaneProps) {
 	const rows = Math.max(1, props.rows - 1);
 	const start = Math.min(Math.max(0, props.scroll), Math.max(0, props.processes.length - rows));
 	const bad = props.processes.filter((p) => p.health !== 'OK').length;
+	const p = usePaint();
 	return (
 		<Box flexDirection="column" width={width}>
 			<PaneTitle
@@ -89,53 +75,39 @@ function ProcessesPaneView(props: ProcessesPaneProps) {
 			/>
 			{props.header === false ? null : (
 				<Text wrap="truncate-end">
-					<C dim>
-						{col('PID', w.pid)}
-						{col('NAME', nameW)}
-						{col('CPU%', w.cpu, 'right')}
-						{col('RSS MB', w.rss, 'right')}
-						{col('MB/min', w.trend, 'right')} {col('CPU~', w.cpuTrend - 1)}
-						{col('LEAK', w.leak)}
-						{col('UPTIME', w.up, 'right')} {col('HEALTH', w.health)}
-						{clip('COMMAND', cmdW)}
-					</C>
+					{p(
+						`${col('PID', w.pid)}${col('NAME', nameW)}${col('CPU%', w.cpu, 'right')}${col('RSS MB', w.rss, 'right')}${col('MB/min', w.trend, 'right')} ${col('CPU~', w.cpuTrend - 1)}${col('LEAK', w.leak)}${col('UPTIME', w.up, 'right')} ${col('HEALTH', w.health)}${clip('COMMAND', cmdW)}`,
+						{dim: true},
+					)}
 				</Text>
 			)}
 			{props.processes.length === 0 ? (
 				<Text wrap="truncate-end">
-					{props.sampled ? (
-						<C color="red" bold>
-							FAIL no process matches /{props.match}/ — is the server running? (r restarts it)
-						</C>
-					) : (
-						'…scanning processes'
-					)}
+					{props.sampled
+						? p(
+								`FAIL no process matches /${props.match}/ — is the server running? (r restarts it)`,
+								{
+									color: 'red',
+									bold: true,
+								},
+							)
+						: '…scanning processes'}
 				</Text>
 			) : (
-				props.processes.slice(start, start + rows).map((p) => (
-					<Text key={p.pid} wrap="truncate-end">
-						{col(String(p.pid), w.pid)}
-						{col(p.name, nameW)}
-						{p.stopped ? (
-							<C color="red" bold>
-								{col('STOP', w.cpu, 'right')}
-							</C>
-						) : (
-							<C color={p.cpuPercent > props.limits.cpuPercent ? 'yellow' : undefined}>
-								{col(p.cpuPercent.toFixed(1), w.cpu, 'right')}
-							</C>
-						)}
-						<C color={p.rssMb > props.limits.rssMb ? 'yellow' : undefined}>
-							{col(formatMb(p.rssMb), w.rss, 'right')}
-						</C>
-						{col(trendText(p), w.trend, 'right')}{' '}
-						{col(cpuTrendText(p, w.cpuTrend - 2), w.cpuTrend - 1)}
-						<C color={p.leak ? 'red' : undefined} bold={p.leak}>
-							{col(p.leak ? 'LEAK' : 'no', w.leak)}
-						</C>
-						{col(formatDuration(p.uptimeSec), w.up, 'right')}{' '}
-						<HealthWord health={p.health} width={w.health} />
-						{clip(p.command, cmdW)}
+				props.processes.slice(start, start + rows).map((pr) => (
+					<Text key={pr.pid} wrap="truncate-end">
+						{`${col(String(pr.pid), w.pid)}${col(pr.name, nameW)}${
+							pr.stopped
+								? p(col('STOP', w.cpu, 'right'), {color: 'red', bold: true})
+								: p(col(pr.cpuPercent.toFixed(1), w.cpu, 'right'), {
+										color: pr.cpuPercent > props.limits.cpuPercent ? 'yellow' : undefined,
+									})
+						}${p(col(formatMb(pr.rssMb), w.rss, 'right'), {
+							color: pr.rssMb > props.limits.rssMb ? 'yellow' : undefined,
+						})}${col(trendText(pr), w.trend, 'right')} ${col(cpuTrendText(pr, w.cpuTrend - 2), w.cpuTrend - 1)}${p(
+							col(pr.leak ? 'LEAK' : 'no', w.leak),
+							{color: pr.leak ? 'red' : undefined, bold: pr.leak},
+						)}${col(formatDuration(pr.uptimeSec), w.up, 'right')} ${healthWord(p, pr.health, w.health)}${clip(pr.command, cmdW)}`}
 					</Text>
 				))
 			)}

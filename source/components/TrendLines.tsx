@@ -2,7 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {clip, fit, formatMb, formatMs} from '../lib/format.js';
 import type {TrendPoint} from '../monitor/reports.js';
-import {C} from './theme.js';
+import {usePaint} from './theme.js';
 
 export type TrendLinesProps = {
 	/** ReportCollector.getHistory().points: a point a minute, oldest first. */
@@ -49,6 +49,7 @@ type Trend = {
  * health reports' history. Pure: props in, text out.
  */
 export function TrendLines({points, width, rows}: TrendLinesProps) {
+	const p = usePaint();
 	if (rows <= 0) return null;
 	const trends: Trend[] = [
 		{
@@ -93,7 +94,7 @@ export function TrendLines({points, width, rows}: TrendLinesProps) {
 	if (points.length === 0) {
 		return (
 			<Text wrap="truncate-end">
-				<C dim>{clip('trends: the first minute is still being collected', width)}</C>
+				{p(clip('trends: the first minute is still being collected', width), {dim: true})}
 			</Text>
 		);
 	}
@@ -107,15 +108,13 @@ export function TrendLines({points, width, rows}: TrendLinesProps) {
 				const bad = last !== null && t.warn?.(last) === true;
 				return (
 					<Text key={t.label} wrap="truncate-end">
-						{fit(t.label, labelWidth - 1)}{' '}
-						<C color={bad ? 'yellow' : 'cyan'}>
-							{fit(
+						{`${fit(t.label, labelWidth - 1)} ${p(
+							fit(
 								trendLine(t.values, lineWidth, t.max === undefined ? {} : {max: t.max}),
 								lineWidth,
-							)}
-						</C>{' '}
-						<C bold={bad}>{last === null ? '—' : t.show(last)}</C>
-						{bad ? ' WARN' : ''}
+							),
+							{color: bad ? 'yellow' : 'cyan'},
+						)} ${p(last === null ? '—' : t.show(last), {bold: bad})}${bad ? ' WARN' : ''}`}
 					</Text>
 				);
 			})}
