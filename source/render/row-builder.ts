@@ -23,7 +23,7 @@ import {
 	type AnsiCode,
 } from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
-import {standAloneWidths} from './fast-width.js';
+import {sgrEnd, standAloneWidths} from './fast-width.js';
 import {TwoGenerationMap} from './memo.js';
 
 /** One write on the row: where it starts and its text (one line, transforms applied). */
@@ -43,17 +43,6 @@ function codesOf(sequence: string): AnsiCode[] {
 		sequences.set(sequence, codes);
 	}
 	return codes;
-}
-
-/** Where an SGR sequence (ESC [ digits and semicolons m) starting at `start` ends, or -1. */
-function sgrEnd(line: string, start: number): number {
-	for (let i = start + 2; i < line.length; i++) {
-		const c = line.charCodeAt(i);
-		if (c === 0x6d) return i;
-		if (c === 0x3b || (c >= 0x30 && c <= 0x39)) continue;
-		return -1;
-	}
-	return -1;
 }
 
 class Row {
@@ -142,7 +131,6 @@ export function buildRuns(width: number, pieces: readonly RowPiece[]): string | 
 				continue;
 			}
 			if (c === 0x1b) {
-				if (line.charCodeAt(i + 1) !== 0x5b) return null;
 				const last = sgrEnd(line, i);
 				if (last < 0) return null;
 				if (i > from) {
