@@ -38,7 +38,8 @@ export function isOff(binding: Binding, context: KeyContext): boolean {
 
 /** The key bar: the labelled bindings of the scopes in force, in the table's order. */
 export function keyHints(state: UiState, context: KeyContext): KeyHint[] {
-	const scopes = new Set(activeScopes(state, context));
+	const inForce = activeScopes(state, context);
+	const scopes = new Set(inForce);
 	const seen = new Set<string>();
 	const hints: KeyHint[] = [];
 	let last: Binding | null = null;
@@ -48,7 +49,7 @@ export function keyHints(state: UiState, context: KeyContext): KeyHint[] {
 		if (!b.label || !scopes.has(b.scope)) continue;
 		const key = keyLabel(b.keys[0]!);
 		// A key bound in a scope before this one (Esc in a result, before the panes' Esc) wins there.
-		if (seen.has(key) || bindingFor({key: b.keys[0]!, text: ''}, [...scopes]) !== b) continue;
+		if (seen.has(key) || bindingFor({key: b.keys[0]!, text: ''}, inForce) !== b) continue;
 		seen.add(key);
 		const label = typeof b.label === 'string' ? b.label : b.label(state, context);
 		last = b;

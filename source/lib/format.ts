@@ -3,9 +3,9 @@ import type {EndpointStatus, EndpointTransport} from '../types.js';
 
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) return '';
-	const chars = [...text];
-	if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
-	const pad = ' '.repeat(width - chars.length);
+	const count = charactersUpTo(text, width);
+	if (count > width) return width === 1 ? '…' : firstCharacters(text, width - 1) + '…';
+	const pad = ' '.repeat(width - count);
 	return align === 'left' ? text + pad : pad + text;
 }
 
@@ -14,7 +14,31 @@ export function clip(text: string, width: number): string {
 	if (width <= 0) return '';
 	// A string has at least as many UTF-16 units as characters: short ones need no count.
 	if (text.length <= width) return text;
-	return [...text].length > width ? fit(text, width) : text;
+	return charactersUpTo(text, width) > width ? fit(text, width) : text;
+}
+
+// Characters are code points, as [...text] counts them (a lone surrogate is one), counted in place:
+// a spread of a long command line into an array of one-character strings, once a frame for each
+// process row, was the largest garbage of an idle frame (BENCHMARKS.md, Tenth round).
+
+/** How many characters `text` has, counting no further than limit + 1. */
+function charactersUpTo(text: string, limit: number): number {
+	let count = 0;
+	for (let i = 0; i < text.length && count <= limit; i++, count++) {
+		const c = text.charCodeAt(i);
+		if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+	}
+	return count;
+}
+
+/** The first `n` characters of `text`. */
+function firstCharacters(text: string, n: number): string {
+	let i = 0;
+	for (let k = 0; k < n && i < text.length; k++) {
+		const c = text.charCodeAt(i);
+		i += c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+	}
+	return text.slice(0, i);
 }
 
 /** A table cell: the text fitted to width - 1 and one space, so neighbours never touch. */

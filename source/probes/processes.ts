@@ -210,8 +210,12 @@ function cpuOver(history: Tracked['cpuHistory'], since: number): {avg: number; m
 	let sum = 0;
 	let n = 0;
 	let max = 0;
-	for (const s of history) {
-		if (s.at < since) continue;
+	// Index loops (no iterator per sample): back from the newest to the window's start (samples are
+	// in time order), then summed oldest first as before.
+	let first = history.length;
+	while (first > 0 && history[first - 1]!.at >= since) first--;
+	for (let i = first; i < history.length; i++) {
+		const s = history[i]!;
 		sum += s.cpu;
 		n++;
 		if (s.cpu > max) max = s.cpu;
