@@ -21,23 +21,23 @@ export function clip(text: string, width: number): string {
 // a spread of a long command line into an array of one-character strings, once a frame for each
 // process row, was the largest garbage of an idle frame (BENCHMARKS.md, Tenth round).
 
+/** Where the character starting at `i` ends: past a surrogate pair, else the next code unit. */
+function characterEnd(text: string, i: number): number {
+	const c = text.charCodeAt(i);
+	return c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? i + 2 : i + 1;
+}
+
 /** How many characters `text` has, counting no further than limit + 1. */
 function charactersUpTo(text: string, limit: number): number {
 	let count = 0;
-	for (let i = 0; i < text.length && count <= limit; i++, count++) {
-		const c = text.charCodeAt(i);
-		if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
-	}
+	for (let i = 0; i < text.length && count <= limit; i = characterEnd(text, i)) count++;
 	return count;
 }
 
 /** The first `n` characters of `text`. */
 function firstCharacters(text: string, n: number): string {
 	let i = 0;
-	for (let k = 0; k < n && i < text.length; k++) {
-		const c = text.charCodeAt(i);
-		i += c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-	}
+	for (let k = 0; k < n && i < text.length; k++) i = characterEnd(text, i);
 	return text.slice(0, i);
 }
 

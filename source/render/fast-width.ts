@@ -120,8 +120,7 @@ export function fastStringWidth(width: Width): Width {
 }
 
 // The table slice-ansi reads SGR numbers with (ansi-styles, the copy it and Ink resolve to): which
-// numbers open a style and which close one.
-const closesOf = new Map<number, number>(ansiStyles.codes);
+// numbers open a style (ansiStyles.codes, opening to closing) and which close one.
 const closeNumbers = new Set<number>(ansiStyles.codes.values());
 
 type Fragment =
@@ -161,7 +160,7 @@ function fragmentsOf(code: string): Fragment[] {
 			index++;
 			continue;
 		}
-		const close = closesOf.get(n);
+		const close = ansiStyles.codes.get(n);
 		fragments.push({
 			type: 'start',
 			code: sgr([raw[index]!]),
@@ -274,9 +273,10 @@ function sliceStyled(
 		position += w;
 	}
 	if (!include) return '';
-	const closes = [...active.keys()];
-	for (let k = closes.length - 1; k >= 0; k--) out += closes[k];
-	return out;
+	// Closed newest first, as slice-ansi's undoAnsiCodes does.
+	let closes = '';
+	for (const close of active.keys()) closes = close + closes;
+	return out + closes;
 }
 
 /**
