@@ -139,6 +139,33 @@ export async function runConcurrencyTest(
 				: `${connected}/${workers} connected; ${firstConnectError}`,
 		);
 
+		// One tools/list first, as the latency analysis does: against a server that has no
+		// get_server_status, 200 failed calls would read as a server failing under load.
+		const toolsLabel = 'Check which tools the server offers';
+		step('tools', toolsLabel, 'running');
+		try {
+			const offered = await clients
+				.find((c) => c !== null)!
+				.listTools(Math.max(1, Math.min(opts.timeoutMs, deadline - performance.now())));
+			if (!offered.includes(tool)) {
+				const detail = `${offered.length} tools offered, not ${tool}`;
+				step('tools', toolsLabel, 'fail', detail);
+				return {
+					ok: false,
+					summary: `the server offers no ${tool} tool to call (${offered.length} tools offered)`,
+					next: `the concurrency test calls ${tool}, a tool of the UnrealBlueprintMCP server: point mcptop at that server`,
+				};
+			}
+			step('tools', toolsLabel, 'ok', `${offered.length} tools offered, ${tool} among them`);
+		} catch (err) {
+			step(
+				'tools',
+				toolsLabel,
+				'warn',
+				`tools/list failed (${describe(err)}); calling ${tool} anyway`,
+			);
+		}
+
 		const requestLabel = `${workers} × ${requests} ${tool} calls`;
 		step('requests', requestLabel, 'running', `0/${planned}`);
 		let done = 0;

@@ -80,6 +80,26 @@ describe('runConcurrencyTest', () => {
 		assert.match(result.next!, /fails under load/);
 	});
 
+	test('a server without get_server_status: said so after one tools/list, no call sent', async () => {
+		const server = await fake({tools: ['echo', 'get_sum']});
+		const {result, last} = await run({url: server.url, workers: 2, requests: 3});
+		assert.equal(result.ok, false);
+		assert.equal(
+			result.summary,
+			'the server offers no get_server_status tool to call (2 tools offered)',
+		);
+		assert.match(result.next!, /UnrealBlueprintMCP server/);
+		assert.doesNotMatch(result.next!, /under load/);
+		assert.deepEqual(
+			[last.get('tools')!.status, last.get('tools')!.detail],
+			['fail', '2 tools offered, not get_server_status'],
+		);
+		assert.equal(last.get('requests'), undefined, 'no calls started');
+		assert.equal(server.received.filter((r) => r.method === 'tools/call').length, 0);
+		assert.equal(server.received.filter((r) => r.method === 'tools/list').length, 1);
+		assert.equal(server.openConnections(), 0, 'every connection closed afterwards');
+	});
+
 	test('bounded in time: the deadline stops the run and counts what was not sent', async () => {
 		const server = await fake({delayMs: 50});
 		const {result, data} = await run({
